@@ -1,0 +1,27 @@
+"""The "Common questions" section, from the article's ``faq`` front matter."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from clinicjournal import Contribution, PluginInfo, hookimpl
+
+__version__ = "1.0.0"
+
+
+@hookimpl
+def plugin_info():
+    return PluginInfo(description=_l("Shows an article's questions and answers as a Common questions section."))
+
+
+@hookimpl
+def template_slot(slot, ctx):
+    if slot != "article_body_end" or ctx.article is None or not ctx.article.faq:
+        return None
+    items = Markup("").join(
+        Markup('<div class="faq__item"><h3>{}</h3><p>{}</p></div>').format(item["q"], item["a"])
+        for item in ctx.article.faq
+    )
+    html = Markup('<section class="article-part faq" aria-labelledby="faq-title">'
+                  '<h2 id="faq-title">{}</h2>{}</section>').format(_("Common questions"), items)
+    return Contribution(html, priority=10)

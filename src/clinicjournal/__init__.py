@@ -1,0 +1,52 @@
+"""clinicjournal: a plugin-based, multi-site, multilingual journal server for health clinics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+from flask import Flask
+
+from .hookspecs import Category, Contribution, HeadExtras, PluginInfo, SettingSpec, hookimpl
+
+__all__ = ["create_app", "hookimpl", "Category", "Contribution", "HeadExtras", "PluginInfo",
+           "SettingSpec"]
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None, *, check_schema: bool | None = None) -> Flask:
+    """Build the app: config, database, plugins, i18n, views and CLI.
+
+    Pass ``test_config`` to replace the instance file and environment (tests do).
+
+    :raise SchemaOutOfDate: when serving (``check_schema``, by default the
+        ``CHECK_SCHEMA`` setting) against a database behind the code's migrations.
+    """
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CLINICJOURNAL_INSTANCE_PATH", str(Path.cwd() / "instance"))
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
+                static_folder=None)  # WhiteNoise serves static files (see plugin_assets)
+
+    from . import config, db, errors, i18n, plugin_assets, reader, sites
+    from .plugins import Plugins
+
+    config.configure(app, test_config)
+    state = SimpleNamespace()
+    app.extensions["clinicjournal"] = state
+    state.plugins = Plugins(app.config["DISABLED_PLUGINS"], trace=app.config["TRACE_PLUGINS"])
+    if app.config["TRACE_PLUGINS"]:
+        import logging
+
+        logging.getLogger("clinicjournal.plugins").setLevel(logging.INFO)
+    state.plugins.discover(app.config["PLUGINS_FOLDER"])
+
+    db.init_app(app)
+    sites.init_app(app)
+    i18n.init_app(app)
+    plugin_assets.init_app(app)
+    errors.init_app(app)
+    reader.init_app(app)
+    if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
+        db.check_schema(state.engine)
+    return app

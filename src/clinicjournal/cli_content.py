@@ -1,0 +1,96 @@
+"""``clinicjournal content ...``: import and export in the authoring format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .cli import ConfigError, console, fail, main, progress, session, table
+from .content import ImportFailed, check_against_site, export_site, find_files, import_documents, parse_files
+from .manage import get_site
+from .sites import to_view
+
+
+@main.group("content")
+def content_group() -> None:
+    """Articles and pages in the authoring format (Markdown with YAML front matter)."""
+
+
+def known_categories(site) -> set[str]:
+    """Category slugs any installed plugin offers the site (enabled there or not:
+    an article keeps its category while the plugin is switched off)."""
+    plugins = current_app.extensions["clinicjournal"].plugins
+    view = to_view(site, plugins)
+    return {c.slug for r in plugins.call("categories", None, site.slug, site=view,
+                                         locale=site.default_locale) for c in r.value}
+
+
+def import_path(site_slug: str, path: Path, show_progress: bool = True):
+    """Parse, check and import; :raise ImportFailed: with every problem, nothing written."""
+    sess = session()
+    site = get_site(sess, site_slug)
+    files = find_files(path)
+    if not files:
+        raise ConfigError(f"no .md files in {path}")
+    if show_progress:
+        with progress() as bar:
+            task = bar.add_task(f"Reading {len(files)} file(s)", total=len(files))
+            docs, errors = parse_files(files, lambda _p: bar.advance(task))
+    else:
+        docs, errors = parse_files(files)
+    errors += check_against_site(docs, site, known_categories(site))
+    if errors:
+        raise ImportFailed(errors)
+    try:
+        report = import_documents(sess, site, docs)
+        sess.commit()
+    except Exception:
+        sess.rollback()
+        raise
+    return report
+
+
+@content_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--site", "site_slug", required=True, help="Slug of the site to import into.")
+@with_appcontext
+def content_import(path: Path, site_slug: str) -> None:
+    """Import PATH (one .md file, or a folder of them) into a site.
+
+    Re-importing updates articles by (site, locale, slug). If any file has a
+    problem, every problem is listed and nothing is imported.
+    """
+    try:
+        report = import_path(site_slug, path)
+    except (ConfigError, FileNotFoundError) as exc:
+        fail(str(exc))
+    except ImportFailed as exc:
+        for error in exc.errors:
+            console.print(f"[red]error[/] {error}", soft_wrap=True)
+        fail(f"{len(exc.errors)} problem(s) found; nothing was imported. Fix the files and run the "
+             "import again.")
+    table(f"Imported into {site_slug}", ["result", "count", "articles"],
+          [["created", len(report.created), ", ".join(report.created[:6]) + (" …" if len(report.created) > 6 else "")],
+           ["updated", len(report.updated), ", ".join(report.updated[:6]) + (" …" if len(report.updated) > 6 else "")],
+           ["unchanged", len(report.unchanged), ""]])
+
+
+@content_group.command("export")
+@click.option("--site", "site_slug", required=True, help="Slug of the site to export.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def content_export(site_slug: str, folder: Path) -> None:
+    """Write every article of a site into FOLDER as <locale>/<slug>.md."""
+    sess = session()
+    try:
+        site = get_site(sess, site_slug)
+    except ConfigError as exc:
+        fail(str(exc))
+    with progress() as bar:
+        task = bar.add_task("Exporting", total=None)
+        written = export_site(sess, site, folder, lambda _p: bar.advance(task))
+        bar.update(task, total=len(written))
+    console.print(f"Wrote {len(written)} file(s) to {folder}.")

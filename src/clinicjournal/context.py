@@ -1,0 +1,48 @@
+"""What a plugin sees of the page being rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .citations import number_references
+
+
+@dataclass
+class PageContext:
+    """Passed to per-request hooks as ``ctx``.
+
+    ``page`` names the page type: ``index``, ``category``, ``article``, ``page``
+    (About, Disclaimer...), ``search`` or ``error``. ``article`` is set on article
+    and page views; ``category`` on category pages.
+    """
+
+    site: Any
+    locale: str
+    page: str
+    article: Any = None
+    category: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    _numbers: dict[str, int] | None = None
+
+    def settings(self, plugin: str) -> dict[str, Any]:
+        """``plugin``'s settings on this site, in this page's locale."""
+        return self.site.settings(plugin, self.locale)
+
+    @property
+    def citation_numbers(self) -> dict[str, int]:
+        """Reference key → number, in order of first citation in the body."""
+        if self._numbers is None:
+            self._numbers = number_references(self.article.body) if self.article is not None else {}
+        return self._numbers
+
+    @property
+    def numbered_references(self) -> list[tuple[int | None, Any]]:
+        """The article's references as (number, reference): cited ones in citation
+        order, then uncited ones with number ``None``."""
+        if self.article is None:
+            return []
+        numbers = self.citation_numbers
+        cited = sorted((r for r in self.article.references if r.key in numbers), key=lambda r: numbers[r.key])
+        uncited = [r for r in self.article.references if r.key not in numbers]
+        return [(numbers[r.key], r) for r in cited] + [(None, r) for r in uncited]

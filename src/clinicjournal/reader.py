@@ -1,0 +1,123 @@
+"""Reader pages: journal index, category pages, articles and site pages, under a
+locale prefix (``/de/...``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from . import articles, db
+from .context import PageContext
+from .i18n import negotiate
+from .pagebits import init_jinja, site_categories
+from .plugin_assets import render_page
+from .render import headings, render_body
+from .sites import resolve_site
+
+bp = Blueprint("reader", __name__, url_prefix="/<locale>")
+
+
+def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(_resolve_site)
+    app.add_url_rule("/", "root", root)
+    app.register_blueprint(bp)
+    init_jinja(app)
+
+
+def _resolve_site(endpoint, values) -> None:
+    if endpoint != "static":
+        resolve_site()
+
+
+@bp.url_value_preprocessor
+def _pull_locale(endpoint, values) -> None:
+    locale = values.pop("locale")
+    if locale not in g.site.locales:
+        abort(404)
+    g.locale = locale
+
+
+@bp.url_defaults
+def _add_locale(endpoint, values) -> None:
+    if "locale" not in values and "locale" in g:
+        values["locale"] = g.locale
+
+
+def root() -> Response:
+    """Send the reader to the journal in the best of the site's languages."""
+    site = g.site
+    response = redirect(url_for("reader.index", locale=negotiate(site.locales, site.default_locale)))
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
+
+
+@bp.route("/")
+def index() -> str:
+    """The journal: newest articles first, paginated.
+
+    :raise 404: for a page number past the end.
+    """
+    site = g.site
+    listing = articles.listing(db.session(), site.id, g.locale, _page_number(),
+                               current_app.config["PER_PAGE"])
+    if listing.number > listing.pages:
+        abort(404)
+    g.page_ctx = PageContext(site=site, locale=g.locale, page="index")
+    return render_page("index.html", listing=listing, category=None,
+                           alternates=[(loc, url_for("reader.index", locale=loc)) for loc in site.locales])
+
+
+@bp.route("/category/<slug>/")
+def category(slug: str) -> str:
+    """Articles in one category.
+
+    :raise 404: when no plugin enabled on this site contributes the category.
+    """
+    site = g.site
+    cat = site_categories(site).get(slug)
+    if cat is None:
+        abort(404)
+    listing = articles.listing(db.session(), site.id, g.locale, _page_number(),
+                               current_app.config["PER_PAGE"], category=slug)
+    if listing.number > listing.pages:
+        abort(404)
+    g.page_ctx = PageContext(site=site, locale=g.locale, page="category", category=cat)
+    return render_page(
+        "index.html", listing=listing, category=cat,
+        alternates=[(loc, url_for("reader.category", locale=loc, slug=slug)) for loc in site.locales])
+
+
+@bp.route("/<slug>/")
+def article(slug: str) -> str | tuple[str, int]:
+    """One article or site page in the URL's language.
+
+    :raise 404: when no visible article has this slug on this site; when the
+        article exists only in other languages the 404 page links to them.
+    """
+    site, sess = g.site, db.session()
+    item = articles.by_slug(sess, site.id, g.locale, slug)
+    if item is None:
+        others = articles.versions_of_slug(sess, site.id, slug)
+        if not others:
+            abort(404)
+        g.page_ctx = PageContext(site=site, locale=g.locale, page="error")
+        return render_page("missing_translation.html", versions=others), 404
+    versions = articles.versions(sess, site.id, item.translation_key)
+    ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
+    g.page_ctx = ctx
+    return render_page(
+        "article.html" if item.kind == "article" else "page.html",
+        article=item,
+        body=render_body(ctx, current_app.extensions["clinicjournal"].plugins),
+        toc=headings(item.body),
+        category=site_categories(site).get(item.category or ""),
+        versions=versions,
+        alternates=[(v.locale, url_for("reader.article", locale=v.locale, slug=v.slug)) for v in versions],
+    )

@@ -1,0 +1,131 @@
+"""The render pipeline: Markdown → HTML with citations → plugin transforms → sanitised HTML.
+
+Author and plugin HTML both pass through nh3 (the Rust ammonia sanitiser) with
+one allow-list, so neither can put a script, an event handler or a
+``javascript:`` URL on a page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markupsafe import Markup, escape
+from mdit_py_plugins.anchors import anchors_plugin
+
+from .citations import GROUP_RE, KEY_RE
+from .context import PageContext
+
+WORDS_PER_MINUTE = 200
+
+ALLOWED_TAGS = {
+    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "section", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-labelledby",
+          "aria-describedby", "aria-hidden"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+
+
+def sanitise(html: str) -> Markup:
+    """Clean author- or plugin-supplied HTML against the allow-list."""
+    return Markup(nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,  # no target attribute is allowed, so no opener to protect
+        strip_comments=True,
+    ))
+
+
+def slugify(text: str) -> str:
+    """Anchor id for a heading: keeps letters of any script, folds spaces to hyphens."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    match = GROUP_RE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"keys": KEY_RE.findall(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(self, tokens, idx, options, env) -> str:
+    callback = env.get("render_citation")
+    keys = tokens[idx].meta["keys"]
+    return callback(keys) if callback else escape("[" + "; ".join(keys) + "]")
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    # "js-default" is CommonMark with raw HTML off: authors write Markdown, and
+    # any HTML they type is shown as text rather than trusted.
+    md = MarkdownIt("js-default", {"linkify": False, "typographer": False}).enable("table")
+    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify, permalink=False)
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+def headings(body: str) -> list[tuple[int, str, str]]:
+    """(level, anchor id, text) for the body's ``##`` and ``###`` headings."""
+    tokens = markdown().parse(body)
+    found = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.tag in ("h2", "h3"):
+            found.append((int(tok.tag[1]), tok.attrs.get("id", ""), tokens[i + 1].content))
+    return found
+
+
+def render_body(ctx: PageContext, plugins) -> Markup:
+    """The article body as safe HTML, with citations rendered by the plugins."""
+    numbers = ctx.citation_numbers
+    site = ctx.site
+
+    def citation_html(keys: list[str]) -> str:
+        nums = [numbers[k] for k in keys if k in numbers]
+        results = plugins.call("render_citation", site.enabled_plugins, site.slug,
+                               ctx=ctx, keys=keys, numbers=nums)
+        if results:
+            return results[0].value
+        return str(escape("[" + ", ".join(str(n) for n in nums) + "]"))
+
+    html = markdown().render(ctx.article.body, {"render_citation": citation_html})
+    for result in plugins.call("html_transforms", site.enabled_plugins, site.slug, site=site):
+        for transform in result.value:
+            try:
+                html = transform(html, ctx)
+            except Exception as exc:  # same isolation as a hook call
+                plugins.record_failure(result.plugin, "html_transforms", site.slug, exc)
+    return sanitise(html)
+
+
+def reading_minutes(word_count: int) -> int:
+    return max(1, round(word_count / WORDS_PER_MINUTE + 0.49))
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"\w+", text))

@@ -1,0 +1,152 @@
+"""Sites: the in-process registry and Host header → site resolution.
+
+Each worker keeps every site, its hosts and its plugin configuration in memory.
+Before each request it reads one integer, the install's config generation, and
+reloads when another process (a CLI command, another worker, another host) has
+changed anything. So a change is seen by every worker on its next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import db
+from .articles import visible
+from .models import Article, Site
+
+LOCAL_SUFFIX = ".localhost"
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """An immutable snapshot of a site, safe to share between requests."""
+
+    id: int
+    slug: str
+    name: str
+    default_locale: str
+    locales: tuple[str, ...]
+    hosts: tuple[str, ...]
+    appearance: dict[str, Any]
+    enabled_plugins: frozenset[str]
+    plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (locale, translation key) → slug of the site's pages (About, Disclaimer...)
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def page_slug(self, translation_key: str, locale: str) -> str | None:
+        return self.pages.get((locale, translation_key))
+
+    def settings(self, plugin: str, locale: str | None = None) -> dict[str, Any]:
+        """The plugin's settings on this site, with defaults filled in and
+        translatable values resolved for ``locale`` (then the default locale)."""
+        specs = current_app.extensions["clinicjournal"].plugins.setting_specs(plugin)
+        stored = self.plugin_settings.get(plugin, {})
+        resolved = {}
+        for name, spec in specs.items():
+            value = stored.get(name, spec.default)
+            if spec.translatable and isinstance(value, dict):
+                value = value.get(locale or self.default_locale) or value.get(self.default_locale) or spec.default
+            resolved[name] = value
+        return resolved
+
+
+class SiteRegistry:
+    def __init__(self) -> None:
+        self.generation: int | None = None
+        self.by_slug: dict[str, SiteView] = {}
+        self.by_host: dict[str, SiteView] = {}
+        self._lock = threading.Lock()
+
+    def refresh(self, sess: Session, plugins) -> None:
+        """Reload from the database if the config generation moved."""
+        current = db.config_generation(sess)
+        if current == self.generation:
+            return
+        with self._lock:
+            if current == self.generation:
+                return
+            self._load(sess, plugins)
+            self.generation = current
+
+    def _load(self, sess: Session, plugins) -> None:
+        rows = sess.scalars(select(Site).options(selectinload(Site.hosts), selectinload(Site.plugins)))
+        pages: dict[int, dict[tuple[str, str], str]] = {}
+        for site_id, locale, key, slug in sess.execute(
+            select(Article.site_id, Article.locale, Article.translation_key, Article.slug)
+            .where(Article.kind == "page", visible())
+        ):
+            pages.setdefault(site_id, {})[(locale, key)] = slug
+        by_slug, by_host = {}, {}
+        for site in rows:
+            view = to_view(site, plugins, pages.get(site.id, {}))
+            by_slug[view.slug] = view
+            for host in view.hosts:
+                by_host[host] = view
+        self.by_slug, self.by_host = by_slug, by_host
+
+    def for_host(self, host: str, default_slug: str | None = None) -> SiteView | None:
+        name = normalise_host(host)
+        site = self.by_host.get(name)
+        if site is None and name.endswith(LOCAL_SUFFIX):
+            site = self.by_slug.get(name[: -len(LOCAL_SUFFIX)].rsplit(".", 1)[-1])
+        if site is None and default_slug:
+            site = self.by_slug.get(default_slug)
+        return site
+
+
+def to_view(site: Site, plugins, pages: dict | None = None) -> SiteView:
+    configured = {sp.plugin: sp for sp in site.plugins}
+    enabled = set()
+    for name in plugins.active_names():
+        row = configured.get(name)
+        if (row.enabled if row is not None else plugins.default_enabled(name)):
+            enabled.add(name)
+    return SiteView(
+        id=site.id,
+        slug=site.slug,
+        name=site.name,
+        default_locale=site.default_locale,
+        locales=tuple(site.locales),
+        hosts=tuple(h.name for h in site.hosts),
+        appearance=dict(site.appearance or {}),
+        enabled_plugins=frozenset(enabled),
+        plugin_settings={sp.plugin: dict(sp.settings or {}) for sp in site.plugins},
+        pages=pages or {},
+    )
+
+
+def normalise_host(host: str) -> str:
+    """Lower-case host name without port or trailing dot (IPv6 literals kept whole)."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["clinicjournal"].sites = SiteRegistry()
+
+
+def resolve_site() -> SiteView:
+    """The site for this request's Host header.
+
+    :raise 404: when no site is configured for the host.
+    """
+    state = current_app.extensions["clinicjournal"]
+    state.sites.refresh(db.session(), state.plugins)
+    site = state.sites.for_host(request.host, current_app.config["DEFAULT_SITE"])
+    if site is None:
+        g.unknown_host = normalise_host(request.host)
+        abort(404)
+    g.site = site
+    return site
+
+
+def current_site() -> SiteView | None:
+    return g.get("site")
