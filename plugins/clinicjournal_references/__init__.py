@@ -1,24 +1,34 @@
 """Citations and the numbered Sources list.
 
 In-text citations ``[@key]`` become superscript numbers linking to their entry
-in the Sources list; each entry links back to every place that cites it.
+in the Sources list; each entry links back to every place that cites it. The
+list is written in the clinic's own plain style or, per site, in a standard
+citation style (Vancouver, APA, AMA) rendered by citeproc-py.
 """
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from clinicjournal import Contribution, PluginInfo, hookimpl
+from clinicjournal import Contribution, PluginInfo, SettingSpec, hookimpl
 
-from .formatting import format_entry
+from .csl import STYLES, format_entries
+from .formatting import best_link, format_entry
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 
 @hookimpl
 def plugin_info():
-    return PluginInfo(description=_l("Numbered in-text citations that link to a Sources list of the "
-                                     "article's references."))
+    return PluginInfo(
+        description=_l("Numbered in-text citations that link to a Sources list of the article's "
+                       "references."),
+        settings=(
+            SettingSpec("style", "choice", default="numbered", choices=("numbered", *STYLES),
+                        help=_l("How the Sources list is written: the clinic's plain numbered style, "
+                                "or Vancouver, APA or AMA.")),
+        ),
+    )
 
 
 def _occurrences(ctx) -> dict[int, list[str]]:
@@ -38,20 +48,53 @@ def render_citation(ctx, keys, numbers):
     return Markup('<sup class="cite">[{}]</sup>').format(Markup(", ").join(links))
 
 
+_STYLED: dict[tuple, tuple[Markup, ...]] = {}
+
+
+def _styled(article, style: str, refs: list) -> tuple[Markup, ...]:
+    """citeproc is slow (milliseconds per entry): keep results per article version."""
+    key = (article.id, article.modified, style)
+    found = _STYLED.get(key)
+    if found is None:
+        if len(_STYLED) > 4096:
+            _STYLED.clear()
+        found = _STYLED[key] = tuple(format_entries(refs, style))
+    return found
+
+
+def entries(ctx) -> list[tuple[int | None, object, Markup]]:
+    """(number, reference, formatted entry) in Sources-list order."""
+    numbered = ctx.numbered_references
+    style = ctx.settings("references")["style"]
+    if style in STYLES:
+        refs = [ref for _n, ref in numbered]
+        texts = [_with_link(text, ref) for text, ref in zip(_styled(ctx.article, style, refs), refs)]
+    else:
+        texts = [format_entry(ref) for _n, ref in numbered]
+    return [(n, ref, text) for (n, ref), text in zip(numbered, texts)]
+
+
+def _with_link(text: Markup, ref) -> Markup:
+    """CSL entries name the DOI but do not link it: add a link readers can follow."""
+    link = best_link(ref)
+    return Markup('{} <a class="source-link" href="{}">{}</a>').format(text, link, link) if link else text
+
+
 @hookimpl
 def template_slot(slot, ctx):
     if slot != "article_footer" or ctx.article is None or not ctx.article.references:
         return None
     seen = _occurrences(ctx)
     items = []
-    for number, ref in ctx.numbered_references:
+    for number, ref, text in entries(ctx):
         backlinks = Markup(" ").join(
             Markup('<a href="#{}" aria-label="{}">↩</a>').format(a, _("Back to citation %(num)d", num=number))
             for a in seen.get(number, []))
         item_id = Markup(' id="ref-{}"').format(number) if number else Markup("")
         extra = Markup(' class="uncited"') if number is None else Markup("")
-        items.append(Markup("<li{}{}>{} <span class=\"backrefs\">{}</span></li>").format(
-            item_id, extra, format_entry(ref), backlinks))
+        kind = Markup(' <span class="source-kind">{}</span>').format(ref.kind) if ref.kind and "source-kind" not in text else ""
+        items.append(Markup('<li{}{}>{}{} <span class="backrefs">{}</span></li>').format(
+            item_id, extra, text, kind, backlinks))
     html = Markup('<section class="article-part sources" aria-labelledby="sources-title">'
                   '<h2 id="sources-title">{}</h2><ol>{}</ol></section>').format(
         _("Sources"), Markup("").join(items))

@@ -9,10 +9,23 @@ from types import SimpleNamespace
 from flask import Flask
 
 from .hookspecs import Category, Contribution, HeadExtras, PluginInfo, SettingSpec, hookimpl
+from .plugin_assets import static_url
 
-__all__ = ["create_app", "hookimpl", "Category", "Contribution", "HeadExtras", "PluginInfo",
-           "SettingSpec"]
+__all__ = ["create_app", "hookimpl", "static_url", "Category", "Contribution", "HeadExtras",
+           "PluginInfo", "SettingSpec"]
 __version__ = "0.1.0"
+
+
+def _trace_to_stderr() -> None:
+    import logging
+
+    logger = logging.getLogger("clinicjournal.plugins")
+    logger.setLevel(logging.INFO)
+    if not any(getattr(h, "clinicjournal_trace", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.clinicjournal_trace = True
+        handler.setFormatter(logging.Formatter("%(asctime)s [trace] %(message)s"))
+        logger.addHandler(handler)
 
 
 def create_app(test_config: dict | None = None, *, check_schema: bool | None = None) -> Flask:
@@ -28,7 +41,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
                 static_folder=None)  # WhiteNoise serves static files (see plugin_assets)
 
-    from . import config, db, errors, i18n, plugin_assets, reader, sites
+    from . import config, db, errors, i18n, plugin_assets, plugin_web, reader, sites
     from .plugins import Plugins
 
     config.configure(app, test_config)
@@ -36,9 +49,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     app.extensions["clinicjournal"] = state
     state.plugins = Plugins(app.config["DISABLED_PLUGINS"], trace=app.config["TRACE_PLUGINS"])
     if app.config["TRACE_PLUGINS"]:
-        import logging
-
-        logging.getLogger("clinicjournal.plugins").setLevel(logging.INFO)
+        _trace_to_stderr()
     state.plugins.discover(app.config["PLUGINS_FOLDER"])
 
     db.init_app(app)
@@ -47,6 +58,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     plugin_assets.init_app(app)
     errors.init_app(app)
     reader.init_app(app)
+    plugin_web.init_app(app)
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
         db.check_schema(state.engine)
     return app

@@ -88,6 +88,6 @@ def db_status() -> None:
           [[current or "empty", head, "up to date" if current == head else "run `clinicjournal db upgrade`"]])
 
 
-from . import cli_content, cli_sites  # noqa: E402  (register their commands on main)
+from . import cli_content, cli_plugins, cli_sites  # noqa: E402  (register their commands on main)
 
-__all__ = ["main", "cli_content", "cli_sites"]
+__all__ = ["main", "cli_content", "cli_plugins", "cli_sites"]

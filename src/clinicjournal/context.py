@@ -25,6 +25,10 @@ class PageContext:
     extra: dict[str, Any] = field(default_factory=dict)
     _numbers: dict[str, int] | None = None
 
+    def __repr__(self) -> str:
+        slug = getattr(self.article, "slug", None)
+        return f"<PageContext {self.page} {self.site.slug}/{self.locale}" + (f"/{slug}>" if slug else ">")
+
     def settings(self, plugin: str) -> dict[str, Any]:
         """``plugin``'s settings on this site, in this page's locale."""
         return self.site.settings(plugin, self.locale)

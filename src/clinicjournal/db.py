@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Setting
+from .plugin_health import HealthRecorder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     state = app.extensions["clinicjournal"]
     state.engine = engine
     state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    state.plugins.health = HealthRecorder(engine)
     app.teardown_appcontext(_close_session)
 
 

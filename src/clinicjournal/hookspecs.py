@@ -85,12 +85,16 @@ class Contribution:
 
 @dataclass(frozen=True)
 class HeadExtras:
-    """Machine-readable extras for ``<head>``: ``meta`` maps a ``name`` or
-    ``property`` to its content; ``jsonld`` holds JSON-LD objects. The core
-    escapes both, so plugins never write raw HTML into the head."""
+    """Extras for ``<head>``: ``meta`` maps a ``name`` or ``property`` to its
+    content; ``jsonld`` holds JSON-LD objects; ``stylesheets`` are URLs (use
+    ``static_url(path, plugin=NAME)`` for a plugin's own files); ``links`` are
+    ``(rel, href, extra attributes)`` such as canonical or alternate feeds. The
+    core escapes everything, so plugins never write raw HTML into the head."""
 
     meta: dict[str, str] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
+    stylesheets: list[str] = field(default_factory=list)
+    links: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
 @hookspec

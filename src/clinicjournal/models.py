@@ -136,3 +136,20 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PluginHealth(Base):
+    """Failures and slow calls of a plugin on a site, written by whichever worker saw
+    them, so the CLI and the admin UI can show them."""
+
+    __tablename__ = "plugin_health"
+    __table_args__ = (UniqueConstraint("plugin", "site_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    site_slug: Mapped[str] = mapped_column(String(63))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    slowest_ms: Mapped[int] = mapped_column(Integer, default=0)
+    slowest_hook: Mapped[str] = mapped_column(String(100), default="")

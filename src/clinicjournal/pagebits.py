@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from .hookspecs import Category, Contribution, HeadExtras
 from .render import sanitise
 
+SAFE_ATTR = re.compile(r"^(type|title|hreflang|media|sizes)$")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 DEFAULT_THEME = {"primary": "#1f5f8b", "accent": "#2f8f6f"}
 
@@ -63,6 +64,12 @@ def head_extras() -> Markup:
     out = []
     for result in _plugins().call("head_extras", ctx.site.enabled_plugins, ctx.site.slug, ctx=ctx):
         extras: HeadExtras = result.value
+        for href in extras.stylesheets:
+            out.append(Markup('<link rel="stylesheet" href="{}">').format(href))
+        for rel, href, attrs in extras.links:
+            more = Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in attrs.items()
+                                   if SAFE_ATTR.match(k))
+            out.append(Markup('<link rel="{}" href="{}"{}>').format(rel, href, more))
         for key, content in extras.meta.items():
             attr = "property" if key.startswith(("og:", "article:")) else "name"
             out.append(Markup('<meta {}="{}" content="{}">').format(attr, key, content))

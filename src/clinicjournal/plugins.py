@@ -24,6 +24,7 @@ import pluggy
 
 from . import hookspecs
 from .hookspecs import PluginInfo
+from .plugin_health import SLOW_CALL_MS
 
 log = logging.getLogger("clinicjournal.plugins")
 ENTRY_POINT_GROUP = "clinicjournal"
@@ -70,6 +71,7 @@ class Plugins:
         self.records: dict[str, PluginRecord] = {}
         self.disabled_everywhere = frozenset(disabled_everywhere)
         self.trace = trace
+        self.health = None  # a plugin_health.HealthRecorder once the database is set up
         self._callers: dict[tuple[str, frozenset[str]], Any] = {}
 
     # -- discovery -----------------------------------------------------------
@@ -139,7 +141,9 @@ class Plugins:
                       record.error)
             return
         record.module = module
-        record.version = record.version or getattr(module, "__version__", "")
+        # A module's own version is more telling than its distribution's when one
+        # distribution ships several plugins (clinicjournal's built-ins).
+        record.version = getattr(module, "__version__", "") or record.version
 
     # -- registration ----------------------------------------------------------
 
@@ -227,16 +231,20 @@ class Plugins:
         record = self.records.get(plugin)
         if record is not None and elapsed > record.slowest_ms:
             record.slowest_ms = elapsed
+        if self.health is not None and elapsed >= SLOW_CALL_MS:
+            self.health.slow_call(plugin, site, hook, elapsed)
         if self.trace:
             summary = ", ".join(f"{k}={_short(v)}" for k, v in args.items())
             log.info("hook %s plugin=%s site=%s (%s) %.2f ms", hook, plugin, site, summary, elapsed)
 
-    def record_failure(self, plugin: str, hook: str, site: str, exc: Exception) -> None:
+    def record_failure(self, plugin: str, hook: str, site: str, exc: BaseException) -> None:
         record = self.records.get(plugin)
         message = f"{hook} on site {site}: {type(exc).__name__}: {exc}"
         if record is not None:
             record.failures += 1
             record.last_failure = message
+        if self.health is not None:
+            self.health.failure(plugin, site, message)
         log.error("plugin %r failed in %s; rendering without it\n%s", plugin, message,
                   "".join(traceback.format_exception(exc)))
 

@@ -1,0 +1,86 @@
+"""Typed, strict plugin settings stored per site (and per locale when translatable).
+
+Values are JSON in ``site_plugin.settings``; an unknown setting name or a value
+of the wrong type is refused with a message that says what would be accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import db
+from .hookspecs import SettingSpec
+from .manage import ConfigError, check_locale, site_plugin
+from .models import Site
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+URL = re.compile(r"^(https?://[^\s<>\"']+|/[^\s<>\"']*)$", re.I)
+
+
+def coerce(spec: SettingSpec, raw: Any) -> Any:
+    """``raw`` (text from a CLI or form, or a JSON value) as the setting's type.
+
+    :raise ConfigError: naming the setting and what it accepts.
+    """
+    text = raw.strip() if isinstance(raw, str) else raw
+    if spec.type in ("str", "text"):
+        if not isinstance(text, str):
+            raise ConfigError(f"{spec.name} must be text")
+        if spec.type == "str" and "\n" in text:
+            raise ConfigError(f"{spec.name} must be a single line")
+        return text
+    if spec.type == "bool":
+        if isinstance(text, bool):
+            return text
+        if str(text).lower() in TRUE | FALSE:
+            return str(text).lower() in TRUE
+        raise ConfigError(f"{spec.name} must be true or false, not {raw!r}")
+    if spec.type == "int":
+        try:
+            return int(text)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{spec.name} must be a whole number, not {raw!r}") from None
+    if spec.type == "choice":
+        if text not in spec.choices:
+            raise ConfigError(f"{spec.name} must be one of {', '.join(spec.choices)}, not {raw!r}")
+        return text
+    if spec.type == "url":
+        if text and not URL.match(str(text)):
+            raise ConfigError(f"{spec.name} must be an http(s) address or a path starting with /, "
+                              f"not {raw!r}")
+        return text
+    raise ConfigError(f"{spec.name} has an unknown type {spec.type!r} (a bug in the plugin)")
+
+
+def update_settings(sess: Session, site: Site, plugin: str, specs: dict[str, SettingSpec],
+                    values: dict[str, Any], locale: str | None = None) -> dict[str, Any]:
+    """Validate and store ``values`` for ``plugin`` on ``site``; all or nothing.
+
+    Translatable settings are stored for ``locale`` (default: the site's default
+    locale). Returns the stored settings.
+    """
+    if locale is not None:
+        check_locale(locale)
+        if locale not in site.locales:
+            raise ConfigError(f"site {site.slug!r} does not serve {locale!r} ({', '.join(site.locales)})")
+    row = site_plugin(sess, site, plugin)
+    stored = dict(row.settings or {})
+    for name, raw in values.items():
+        spec = specs.get(name)
+        if spec is None:
+            known = ", ".join(specs) or "none"
+            raise ConfigError(f"plugin {plugin!r} has no setting {name!r} (settings: {known})")
+        value = coerce(spec, raw)
+        if spec.translatable:
+            per_locale = dict(stored.get(name) or {}) if isinstance(stored.get(name), dict) else {}
+            per_locale[locale or site.default_locale] = value
+            stored[name] = per_locale
+        else:
+            stored[name] = value
+    row.settings = stored
+    db.bump_config_generation(sess)
+    return stored
