@@ -69,15 +69,18 @@ class Version:
     locale: str
     slug: str
     title: str
-    modified: dt.datetime
+    content_changed: dt.datetime
 
 
-def versions(sess: Session, site_id: int, translation_key: str) -> list[Version]:
-    """Every visible language version of one article."""
-    rows = sess.execute(select(Article.locale, Article.slug, Article.title, Article.modified).where(
-        Article.site_id == site_id, Article.translation_key == translation_key, visible()
-    ).order_by(Article.locale))
-    return [Version(*row) for row in rows]
+def versions(sess: Session, site_id: int, translation_key: str, order: tuple[str, ...] = ()) -> list[Version]:
+    """Every visible language version of one article, in the site's language order."""
+    rows = sess.execute(select(Article.locale, Article.slug, Article.title, Article.content_changed).where(
+        Article.site_id == site_id, Article.translation_key == translation_key, visible()))
+    return sorted((Version(*row) for row in rows), key=lambda v: _rank(v.locale, order))
+
+
+def _rank(locale: str, order: tuple[str, ...]) -> tuple[int, str]:
+    return (order.index(locale) if locale in order else len(order), locale)
 
 
 def versions_of_slug(sess: Session, site_id: int, slug: str) -> list[Version]:
@@ -85,7 +88,7 @@ def versions_of_slug(sess: Session, site_id: int, slug: str) -> list[Version]:
     reader who followed a link into a language the article is not written in)."""
     keys = select(Article.translation_key).where(Article.site_id == site_id, Article.slug == slug,
                                                  visible()).scalar_subquery()
-    rows = sess.execute(select(Article.locale, Article.slug, Article.title, Article.modified).where(
+    rows = sess.execute(select(Article.locale, Article.slug, Article.title, Article.content_changed).where(
         Article.site_id == site_id, Article.translation_key.in_(keys), visible()
     ).order_by(Article.locale))
     return [Version(*row) for row in rows]

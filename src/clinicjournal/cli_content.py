@@ -94,3 +94,28 @@ def content_export(site_slug: str, folder: Path) -> None:
         written = export_site(sess, site, folder, lambda _p: bar.advance(task))
         bar.update(task, total=len(written))
     console.print(f"Wrote {len(written)} file(s) to {folder}.")
+
+
+@content_group.command("status")
+@click.option("--site", "site_slug", required=True, help="Slug of the site.")
+@with_appcontext
+def content_status(site_slug: str) -> None:
+    """Per article: languages present, missing, and translations outdated since when."""
+    from .i18n import short_date_for
+    from .translations_status import site_status
+
+    sess = session()
+    try:
+        site = get_site(sess, site_slug)
+    except ConfigError as exc:
+        fail(str(exc))
+    states = site_status(sess, site)
+    table(f"Translations on {site_slug} (source language: {site.default_locale})",
+          ["article", "present", "missing", "outdated"],
+          [[s.translation_key, ", ".join(s.present), ", ".join(s.missing) or "-",
+            ", ".join(f"{loc} since {short_date_for(when, 'en')} {when:%H:%M} UTC" for loc, when in s.outdated.items()) or "-"]
+           for s in states])
+    outdated = sum(len(s.outdated) for s in states)
+    if outdated:
+        console.print(f"{outdated} translation(s) are older than their {site.default_locale} original: "
+                      "update them, then re-import.")

@@ -98,4 +98,10 @@ def demo(serve: bool, host: str, port: int) -> None:
           [[name, f"http://{slug}.localhost:{port}/"] for slug, name in sites])
     console.print(f"With curl: curl -H 'Host: {sites[0][0]}.localhost' http://127.0.0.1:{port}/en/")
     if serve:
-        current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+        from werkzeug.serving import run_simple
+
+        from . import db
+
+        db.check_schema(current_app.extensions["clinicjournal"].engine)
+        console.print("Serving; press Ctrl+C to stop. For production use gunicorn (see README).")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .authoring import ArticleData, AuthoringError, ReferenceData, dump_document, parse_document
-from .models import Article, Reference, Site
+from .models import Article, Reference, Site, utcnow
 from .render import count_words
 
 
@@ -83,8 +83,14 @@ def check_against_site(docs: list[ArticleData], site: Site, known_categories: se
 
 
 def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> ImportReport:
-    """Create or update articles by (site, locale, slug). The caller commits."""
+    """Create or update articles by (site, locale, slug). The caller commits.
+
+    Every article whose reader-visible content changes gets the same
+    ``content_changed`` time, so versions imported together never look
+    outdated against each other.
+    """
     report = ImportReport()
+    now = utcnow()
     existing = {(a.locale, a.slug): a for a in sess.scalars(select(Article).where(Article.site_id == site.id))}
     for doc in docs:
         article = existing.get((doc.locale, doc.slug))
@@ -98,7 +104,10 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
             continue
         else:
             report.updated.append(label)
+        before = _visible_content(article)
         apply(article, doc)
+        if before != _visible_content(article):
+            article.content_changed = now
     db.bump_config_generation(sess)
     return report
 
@@ -120,6 +129,12 @@ def apply(article: Article, doc: ArticleData) -> None:
         row.position = position
         keep.append(row)
     article.references = keep
+
+
+def _visible_content(article: Article) -> tuple:
+    refs = tuple((r.key, r.title, r.url, r.doi) for r in article.references) if article.id else ()
+    return (article.title, article.summary, article.body, article.takeaway,
+            repr(article.faq), refs)
 
 
 def to_data(article: Article) -> ArticleData:

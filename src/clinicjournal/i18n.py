@@ -89,12 +89,15 @@ def reading_time(word_count: int) -> str:
 
 def short_date(value) -> str:
     """A day-month-year date in the reader's locale: "24 Jun 2026", "24. Juni 2026"."""
-    locale = get_locale()
+    return short_date_for(value, str(get_locale()))
+
+
+def short_date_for(value, locale: str) -> str:
     # Plain "en" would give the US "Jun 24, 2026"; clinics write for international
     # readers, so English uses world-English order unless a region is given.
-    if str(locale) == "en":
-        locale = Locale.parse("en_001")
-    return format_skeleton("yMMMd", value, locale=locale)
+    if locale == "en":
+        locale = "en_001"
+    return format_skeleton("yMMMd", value, locale=Locale.parse(locale))
 
 
 def text_direction(locale: str) -> str:

@@ -98,6 +98,9 @@ class Article(Base):
     # Front-matter keys this version does not model yet, kept so export loses nothing.
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     modified: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # When the reader-visible content (text, FAQ, takeaway, sources) last changed.
+    # A translation older than its source-language version is outdated.
+    content_changed: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     references: Mapped[list[Reference]] = relationship(
         back_populates="article",

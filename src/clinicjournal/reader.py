@@ -13,6 +13,7 @@ from .pagebits import init_jinja, site_categories
 from .plugin_assets import render_page
 from .render import headings, render_body
 from .sites import resolve_site
+from .translations_status import outdated_since
 
 bp = Blueprint("reader", __name__, url_prefix="/<locale>")
 
@@ -109,7 +110,10 @@ def article(slug: str) -> str | tuple[str, int]:
             abort(404)
         g.page_ctx = PageContext(site=site, locale=g.locale, page="error")
         return render_page("missing_translation.html", versions=others), 404
-    versions = articles.versions(sess, site.id, item.translation_key)
+    versions = articles.versions(sess, site.id, item.translation_key, site.locales)
+    source = next((v for v in versions if v.locale == site.default_locale), None)
+    outdated_source = source if source and item.locale != source.locale and outdated_since(
+        source.content_changed, item.content_changed) else None
     ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
     g.page_ctx = ctx
     return render_page(
@@ -119,5 +123,6 @@ def article(slug: str) -> str | tuple[str, int]:
         toc=headings(item.body),
         category=site_categories(site).get(item.category or ""),
         versions=versions,
+        outdated_source=outdated_source,
         alternates=[(v.locale, url_for("reader.article", locale=v.locale, slug=v.slug)) for v in versions],
     )
