@@ -27,6 +27,8 @@ class Site(Base):
     locales: Mapped[list[str]] = mapped_column(default=list)
     # Presentation: colours, logo URL, tagline. Free-form so themes can grow.
     appearance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Site-wide editorial settings, e.g. {"review_interval_days": 365}.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     hosts: Mapped[list[SiteHost]] = relationship(
@@ -101,6 +103,14 @@ class Article(Base):
     # When the reader-visible content (text, FAQ, takeaway, sources) last changed.
     # A translation older than its source-language version is outdated.
     content_changed: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Scheduled publishing at a precise time (UTC); None means "on the published date".
+    publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    next_review: Mapped[dt.date | None] = mapped_column(Date)
+    # Optimistic locking: every UPDATE checks and bumps it, so a save based on a
+    # stale copy fails instead of silently overwriting another editor's work.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     references: Mapped[list[Reference]] = relationship(
         back_populates="article",
@@ -156,3 +166,74 @@ class PluginHealth(Base):
     last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     slowest_ms: Mapped[int] = mapped_column(Integer, default=0)
     slowest_hook: Mapped[str] = mapped_column(String(100), default="")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    is_network_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+
+class Membership(Base):
+    """A user's role on one site: site_admin, editor, reviewer or translator."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "site_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    site: Mapped[Site] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins per key (an e-mail address or a client address)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Revision(Base):
+    """A saved state of an article, in the authoring format's fields."""
+
+    __tablename__ = "article_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    saved_by_label: Mapped[str] = mapped_column(String(320), default="")  # e-mail, or "import"
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AuditEvent(Base):
+    """Who did what, when, on which site."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(320), default="")  # e-mail, or "cli"
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(100))  # e.g. "plugin.enabled", "article.published"
+    target: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
