@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
                 static_folder=None)  # WhiteNoise serves static files (see plugin_assets)
 
-    from . import config, db, errors, i18n, plugin_assets, plugin_web, reader, sites
+    from . import cache, config, db, errors, i18n, plugin_assets, plugin_web, reader, security, sites
     from .plugins import Plugins
 
     config.configure(app, test_config)
@@ -55,8 +55,10 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     db.init_app(app)
     sites.init_app(app)
     i18n.init_app(app)
+    cache.init_app(app)  # inside WhiteNoise: static files never reach the page cache
     plugin_assets.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     reader.init_app(app)
     plugin_web.init_app(app)
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:

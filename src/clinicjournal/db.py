@@ -104,6 +104,7 @@ def bump_config_generation(sess: Session) -> None:
 
     Call inside the transaction that makes the change, so the bump commits with it.
     """
+    sess.info["cache_dirty"] = True  # a bulk UPDATE is invisible to the flush hook
     updated = sess.execute(
         update(Setting).where(Setting.key == "config_generation").values(value=Setting.value + 1)
     )

@@ -26,6 +26,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from .security import static_headers
+
 CORE_STATIC = Path(__file__).parent / "static"
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
@@ -52,7 +54,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
 
     app.wsgi_app = SiteAwareWhiteNoise(app, app.wsgi_app, root=str(build), prefix="/static/",
-                                       max_age=3600, immutable_file_test=lambda _p, url: bool(HASHED.search(url)))
+                                       max_age=3600, immutable_file_test=lambda _p, url: bool(HASHED.search(url)),
+                                       add_headers_function=static_headers)
 
 
 def build_static(sources: dict[str, Path], build: Path) -> dict[str, str]:

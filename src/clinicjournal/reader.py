@@ -36,6 +36,7 @@ def _pull_locale(endpoint, values) -> None:
     if locale not in g.site.locales:
         abort(404)
     g.locale = locale
+    g.cacheable = True  # public pages: the same for every reader
 
 
 @bp.url_defaults
@@ -116,6 +117,7 @@ def article(slug: str) -> str | tuple[str, int]:
         source.content_changed, item.content_changed) else None
     ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
     g.page_ctx = ctx
+    g.last_modified = item.modified
     return render_page(
         "article.html" if item.kind == "article" else "page.html",
         article=item,

@@ -1,0 +1,212 @@
+"""Rendered-page cache and HTTP caching headers.
+
+Reader pages are cached whole (status, headers, body) by a WSGI layer that sits
+in front of Flask, so a hit costs no Flask request cycle and no SQL. Entries
+are keyed by a *cache generation*; any committed change to content or
+configuration moves the generation, which retires every entry at once in every
+process:
+
+- ``CACHE_TYPE = "simple"`` (default): entries in each worker's memory; the
+  generation is the modification time of ``instance/cache-generation``, which
+  every process on the host sees. One host only.
+- ``CACHE_TYPE = "redis"`` (``CACHE_REDIS_URL``): entries and generation in
+  Redis, shared by every worker on every host.
+- ``CACHE_TYPE = "null"``: off (conditional requests still work).
+
+Scheduled articles appear within ``CACHE_TTL`` seconds of their time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+log = logging.getLogger("clinicjournal.cache")
+
+CACHEABLE_TYPES = ("text/html", "application/atom+xml", "application/xml", "text/xml", "text/plain")
+NO_CACHE_PREFIXES = ("/admin", "/static/")
+#: Models whose changes retire cached pages (checked by name to avoid import cycles).
+WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
+
+
+class Generation:
+    """Where the install-wide cache generation lives."""
+
+    def __init__(self, stamp: Path | None = None, redis=None, key: str = "clinicjournal:generation") -> None:
+        self.stamp, self.redis, self.key = stamp, redis, key
+
+    def current(self) -> str:
+        if self.redis is not None:
+            return (self.redis.get(self.key) or b"0").decode()
+        try:
+            return str(os.stat(self.stamp).st_mtime_ns)
+        except FileNotFoundError:
+            return "0"
+
+    def bump(self) -> None:
+        if self.redis is not None:
+            self.redis.incr(self.key)
+            return
+        self.stamp.parent.mkdir(parents=True, exist_ok=True)
+        # A fresh mtime that is never equal to the previous one, even within a tick.
+        previous = self._mtime()
+        now = max(time.time_ns(), previous + 1_000)
+        self.stamp.touch()
+        os.utime(self.stamp, ns=(now, now))
+
+    def _mtime(self) -> int:
+        try:
+            return os.stat(self.stamp).st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+
+class PageCache:
+    def __init__(self, store, generation: Generation, ttl: int) -> None:
+        self.store, self.generation, self.ttl = store, generation, ttl
+
+    def key(self, environ) -> str:
+        host = environ.get("HTTP_HOST", "").lower()
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        raw = f"{host}\n{path}\n{query}"
+        return f"page:{self.generation.current()}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+
+
+class CachingMiddleware:
+    """Serve cached reader pages before Flask; store what Flask marks cacheable."""
+
+    def __init__(self, app, cache: PageCache) -> None:
+        self.app, self.cache = app, cache
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("PATH_INFO", "").startswith(
+                NO_CACHE_PREFIXES) or "HTTP_AUTHORIZATION" in environ:
+            return self.app(environ, start_response)
+        try:
+            key = self.cache.key(environ)
+            hit = self.cache.store.get(key)
+        except Exception as exc:  # a cache outage must never take pages down
+            log.warning("page cache unavailable: %s", exc)
+            return self.app(environ, start_response)
+        if hit is not None:
+            return self._serve(hit, environ, start_response)
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, capture)
+        headers = dict((k.lower(), v) for k, v in captured.get("headers", []))
+        if captured.get("status", "").startswith("200") and headers.get("x-clinicjournal-cache") == "store":
+            chunks = list(body)
+            if hasattr(body, "close"):
+                body.close()
+            entry = (captured["status"], [(k, v) for k, v in captured["headers"]
+                                          if k.lower() != "x-clinicjournal-cache"], b"".join(chunks))
+            try:
+                self.cache.store.set(key, entry, timeout=self.cache.ttl)
+            except Exception as exc:
+                log.warning("could not store page in cache: %s", exc)
+            return chunks
+        return body
+
+    @staticmethod
+    def _serve(entry, environ, start_response) -> Iterable[bytes]:
+        status, headers, body = entry
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            keep = [(k, v) for k, v in headers if k.lower() in ("etag", "cache-control", "vary", "last-modified")]
+            start_response("304 Not Modified", keep)
+            return [b""]
+        start_response(status, headers + [("X-Cache", "hit")])
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def mark_cacheable(response: Response) -> Response:
+    """ETag, Last-Modified and Cache-Control for public reader responses, then
+    answer a conditional request with 304."""
+    if request.method not in ("GET", "HEAD") or not g.get("cacheable") or response.status_code != 200:
+        return response
+    if response.mimetype not in CACHEABLE_TYPES or "Set-Cookie" in response.headers:
+        return response
+    config = current_app.config
+    response.add_etag()
+    if g.get("last_modified"):
+        response.last_modified = g.last_modified
+    response.headers["Cache-Control"] = (
+        f"public, max-age={config['CACHE_MAX_AGE']}, s-maxage={config['CACHE_S_MAXAGE']}, "
+        f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}")
+    if current_app.extensions["clinicjournal"].page_cache is not None:
+        response.headers["X-Clinicjournal-Cache"] = "store"
+    return response.make_conditional(request)
+
+
+def track_changes(session: Session, _flush_context, _instances) -> None:
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if any(type(obj).__name__ in WATCHED for obj in touched):
+        session.info["cache_dirty"] = True
+
+
+def init_app(app: Flask) -> None:
+    config = app.config
+    config.setdefault("CACHE_TYPE", "simple")
+    config.setdefault("CACHE_TTL", 300)
+    config.setdefault("CACHE_MAX_AGE", 60)
+    config.setdefault("CACHE_S_MAXAGE", 300)
+    config.setdefault("CACHE_STALE_WHILE_REVALIDATE", 60)
+    state = app.extensions["clinicjournal"]
+    state.page_cache = build_cache(app)
+    generation = state.page_cache.generation if state.page_cache else _stamp_generation(app)
+    state.cache_generation = generation
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop("cache_dirty", False):
+            try:
+                generation.bump()
+            except Exception as exc:
+                log.error("could not retire cached pages after a change: %s", exc)
+
+    maker = state.sessionmaker
+    event.listen(maker, "before_flush", track_changes)
+    event.listen(maker, "after_commit", after_commit)
+    event.listen(maker, "after_rollback", lambda s: s.info.pop("cache_dirty", None))
+    app.after_request(mark_cacheable)
+    if state.page_cache is not None:
+        app.wsgi_app = CachingMiddleware(app.wsgi_app, state.page_cache)
+
+
+def _stamp_generation(app: Flask) -> Generation:
+    return Generation(stamp=Path(app.instance_path) / "cache-generation")
+
+
+def build_cache(app: Flask) -> PageCache | None:
+    kind = str(app.config["CACHE_TYPE"]).lower()
+    ttl = int(app.config["CACHE_TTL"])
+    if kind in ("null", "none", "off", ""):
+        return None
+    if kind == "redis":
+        import redis
+        from cachelib.redis import RedisCache
+
+        url = app.config.get("CACHE_REDIS_URL") or "redis://127.0.0.1:6379/0"
+        client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        prefix = app.config.get("CACHE_KEY_PREFIX", "clinicjournal:")
+        store = RedisCache(host=client, key_prefix=prefix, default_timeout=ttl)
+        return PageCache(store, Generation(redis=client, key=prefix + "generation"), ttl)
+    if kind == "simple":
+        from cachelib.simple import SimpleCache
+
+        return PageCache(SimpleCache(threshold=int(app.config.get("CACHE_THRESHOLD", 5000)), default_timeout=ttl),
+                         _stamp_generation(app), ttl)
+    raise ValueError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}")
