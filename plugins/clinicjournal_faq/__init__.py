@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from clinicjournal import Contribution, PluginInfo, hookimpl
+from clinicjournal import Contribution, HeadExtras, PluginInfo, hookimpl
 
 __version__ = "1.0.0"
 
@@ -25,3 +25,17 @@ def template_slot(slot, ctx):
     html = Markup('<section class="article-part faq" aria-labelledby="faq-title">'
                   '<h2 id="faq-title">{}</h2>{}</section>').format(_("Common questions"), items)
     return Contribution(html, priority=10)
+
+
+@hookimpl
+def head_extras(ctx):
+    """The questions as schema.org ``FAQPage``: the page's own node (same ``@id``
+    as the structured data plugin's MedicalWebPage), so the page is both."""
+    if ctx.page != "article" or ctx.article is None or not ctx.article.faq:
+        return None
+    return HeadExtras(jsonld=[{
+        "@context": "https://schema.org", "@type": "FAQPage", "@id": ctx.canonical_url + "#webpage",
+        "mainEntity": [{"@type": "Question", "name": item["q"],
+                        "acceptedAnswer": {"@type": "Answer", "text": item["a"]}}
+                       for item in ctx.article.faq],
+    }])

@@ -6,11 +6,13 @@ list is written in the clinic's own plain style or, per site, in a standard
 citation style (Vancouver, APA, AMA) rendered by citeproc-py.
 """
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from clinicjournal import Contribution, PluginInfo, SettingSpec, hookimpl
+from clinicjournal import Contribution, HeadExtras, PluginInfo, SettingSpec, hookimpl
 
 from .csl import STYLES, format_entries
 from .formatting import best_link, format_entry
@@ -53,7 +55,8 @@ _STYLED: dict[tuple, tuple[Markup, ...]] = {}
 
 def _styled(article, style: str, refs: list) -> tuple[Markup, ...]:
     """citeproc is slow (milliseconds per entry): keep results per article version."""
-    key = (article.id, article.modified, style)
+    key = (article.id, article.version, article.modified, style,
+           tuple((r.key, r.title, tuple(r.authors or ()), r.container, r.year, r.doi, r.url) for r in refs))
     found = _STYLED.get(key)
     if found is None:
         if len(_STYLED) > 4096:
@@ -99,3 +102,42 @@ def template_slot(slot, ctx):
                   '<h2 id="sources-title">{}</h2><ol>{}</ol></section>').format(
         _("Sources"), Markup("").join(items))
     return Contribution(html, priority=10)
+
+
+# "Martineau AR", "Camargo CA Jr": a person in Vancouver style; anything else
+# ("Institute of Medicine", "WHO") is taken for an organisation.
+_PERSON = re.compile(r"^\S.*\s[A-Z]{1,3}(?:\s(?:Jr|Sr|II|III|IV))?\.?$")
+
+
+def citation_node(ref) -> dict:
+    """One reference as schema.org: a ScholarlyArticle when it appeared in a
+    journal, else a CreativeWork (guidelines, reports, web pages)."""
+    node = {"@type": "ScholarlyArticle" if ref.container else "CreativeWork", "name": ref.title}
+    authors = [a for a in (ref.authors or []) if a.strip().rstrip(".").lower() not in ("et al", "others")]
+    if authors:
+        node["author"] = [{"@type": "Person" if _PERSON.match(a) else "Organization", "name": a}
+                          for a in authors]
+    if ref.year:
+        node["datePublished"] = str(ref.year)
+    if ref.container:
+        node["isPartOf"] = {"@type": "Periodical", "name": ref.container}
+    same = [f"https://doi.org/{ref.doi}" if ref.doi else "", ref.url,
+            f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/" if ref.pmid else ""]
+    same = list(dict.fromkeys(s for s in same if s))
+    if same:
+        node["sameAs"] = same if len(same) > 1 else same[0]
+    if ref.doi:
+        node["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
+    return node
+
+
+@hookimpl
+def head_extras(ctx):
+    """``citation`` on the page's JSON-LD node (same ``@id`` as the structured
+    data plugin's MedicalWebPage), in Sources-list order."""
+    if ctx.page != "article" or ctx.article is None or not ctx.article.references:
+        return None
+    return HeadExtras(jsonld=[{
+        "@context": "https://schema.org", "@type": "MedicalWebPage", "@id": ctx.canonical_url + "#webpage",
+        "citation": [citation_node(ref) for _n, ref in ctx.numbered_references],
+    }])

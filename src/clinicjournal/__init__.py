@@ -41,7 +41,8 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
                 static_folder=None)  # WhiteNoise serves static files (see plugin_assets)
 
-    from . import cache, config, db, errors, i18n, plugin_assets, plugin_web, reader, security, sites
+    from . import cache, config, db, errors, fragments, i18n, plugin_assets, plugin_web, reader, security, sites
+    from . import admin
     from .plugins import Plugins
 
     config.configure(app, test_config)
@@ -59,8 +60,14 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     plugin_assets.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    fragments.init_app(app)
     reader.init_app(app)
     plugin_web.init_app(app)
+    admin.init_app(app)  # last: its ProxyFix (PROXY_FIX) must wrap every other WSGI layer
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
-        db.check_schema(state.engine)
+        try:
+            db.check_schema(state.engine)
+        except db.SchemaOutOfDate:
+            state.engine.dispose()
+            raise
     return app

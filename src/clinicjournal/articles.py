@@ -6,22 +6,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import DateTime, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import Article
+from .models import Article, Reference
 
 
 def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def visible():
-    """Published articles, and scheduled ones whose date has come."""
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def visible(day=None):
+    """Published articles, and scheduled ones whose date and time have come.
+
+    Pass ``bindparam("today")`` to build a statement once and bind the date per
+    call; the current time for ``publish_at`` is bound at each execution.
+    """
+    day = today() if day is None else day
+    now = bindparam("visible_now", callable_=utcnow, type_=DateTime)
     return and_(
         or_(Article.status == "published", Article.status == "scheduled"),
-        or_(Article.published.is_(None), Article.published <= today()),
+        or_(Article.published.is_(None), Article.published <= day),
+        or_(Article.publish_at.is_(None), Article.publish_at <= now),
     )
+
+
+# Built once: constructing statements costs more than running them on the hot pages.
+_BY_SLUG = select(Article).where(
+    Article.site_id == bindparam("site_id"), Article.locale == bindparam("locale"),
+    Article.slug == bindparam("slug"), visible(bindparam("today")))
+_VERSIONS = select(Article.locale, Article.slug, Article.title, Article.content_changed).where(
+    Article.site_id == bindparam("site_id"), Article.translation_key == bindparam("key"),
+    visible(bindparam("today")))
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,10 @@ class Page:
         return self.number < self.pages
 
 
+#: What a listing card shows: rows carry only these (no bodies).
+CARD_COLUMNS = ("id", "locale", "slug", "title", "summary", "category", "published", "word_count", "modified")
+
+
 def listing(sess: Session, site_id: int, locale: str, page: int, per_page: int,
             category: str | None = None) -> Page:
     """Visible articles (not pages) of a site in one locale, newest first."""
@@ -51,17 +75,82 @@ def listing(sess: Session, site_id: int, locale: str, page: int, per_page: int,
     if category is not None:
         where.append(Article.category == category)
     total = sess.scalar(select(func.count()).select_from(Article).where(*where)) or 0
-    rows = sess.scalars(
-        select(Article).where(*where)
+    rows = sess.execute(
+        select(*(getattr(Article, name) for name in CARD_COLUMNS)).where(*where)
         .order_by(Article.published.desc(), Article.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(rows), page, per_page, total)
 
 
+_ARTICLES = Article.__table__
+_REFERENCES = Reference.__table__
+# Reader pages read plain rows (SQLAlchemy Core): building ORM objects for an
+# article, its language versions and its sources cost several times the queries.
+_WITH_VERSIONS = select(_ARTICLES).where(
+    _ARTICLES.c.site_id == bindparam("site_id"), visible(bindparam("today")),
+    _ARTICLES.c.translation_key.in_(
+        select(_ARTICLES.c.translation_key).where(
+            _ARTICLES.c.site_id == bindparam("site_id"), _ARTICLES.c.locale == bindparam("locale"),
+            _ARTICLES.c.slug == bindparam("slug"), visible(bindparam("today"))).scalar_subquery()))
+_SOURCES = select(_REFERENCES).where(_REFERENCES.c.article_id == bindparam("article_id")).order_by(
+    _REFERENCES.c.position)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A read-only article for reader pages; same attribute names as the model."""
+
+    id: int
+    site_id: int
+    locale: str
+    slug: str
+    translation_key: str
+    kind: str
+    status: str
+    title: str
+    summary: str
+    body: str
+    category: str | None
+    published: dt.date | None
+    updated: dt.date | None
+    reviewed: dt.date | None
+    author: str
+    reviewer: str
+    takeaway: str
+    faq: list
+    word_count: int
+    extra: dict
+    modified: dt.datetime
+    content_changed: dt.datetime
+    publish_at: dt.datetime | None
+    next_review: dt.date | None
+    version: int
+    references: tuple = ()
+
+    @classmethod
+    def from_row(cls, row, references=()) -> ArticleView:
+        values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "references"}
+        return cls(**values, references=tuple(references))
+
+
+def with_versions(sess: Session, site_id: int, locale: str, slug: str,
+                  order: tuple[str, ...] = ()) -> tuple[ArticleView | None, list[Version]]:
+    """The article at ``locale``/``slug`` with its sources, and all its language
+    versions: two queries however many versions and sources there are."""
+    conn = sess.connection()
+    rows = conn.execute(_WITH_VERSIONS, {"site_id": site_id, "locale": locale, "slug": slug,
+                                         "today": today()}).all()
+    row = next((r for r in rows if r.locale == locale and r.slug == slug), None)
+    versions = sorted((Version(r.locale, r.slug, r.title, r.content_changed) for r in rows),
+                      key=lambda v: _rank(v.locale, order))
+    if row is None:
+        return None, versions
+    return ArticleView.from_row(row, conn.execute(_SOURCES, {"article_id": row.id}).all()), versions
+
+
 def by_slug(sess: Session, site_id: int, locale: str, slug: str) -> Article | None:
-    return sess.scalar(select(Article).where(
-        Article.site_id == site_id, Article.locale == locale, Article.slug == slug, visible()))
+    return sess.scalar(_BY_SLUG, {"site_id": site_id, "locale": locale, "slug": slug, "today": today()})
 
 
 @dataclass(frozen=True)
@@ -74,8 +163,7 @@ class Version:
 
 def versions(sess: Session, site_id: int, translation_key: str, order: tuple[str, ...] = ()) -> list[Version]:
     """Every visible language version of one article, in the site's language order."""
-    rows = sess.execute(select(Article.locale, Article.slug, Article.title, Article.content_changed).where(
-        Article.site_id == site_id, Article.translation_key == translation_key, visible()))
+    rows = sess.execute(_VERSIONS, {"site_id": site_id, "key": translation_key, "today": today()})
     return sorted((Version(*row) for row in rows), key=lambda v: _rank(v.locale, order))
 
 
@@ -99,3 +187,15 @@ def page_slug(sess: Session, site_id: int, locale: str, translation_key: str) ->
     return sess.scalar(select(Article.slug).where(
         Article.site_id == site_id, Article.locale == locale, Article.translation_key == translation_key,
         Article.kind == "page", visible()))
+
+
+def last_modified(article) -> dt.datetime:
+    """When a reader-visible change was last made to ``article`` (UTC, aware):
+    the latest of its published and updated dates and its content change time.
+    Feeds (``updated``), the sitemap (``lastmod``) and structured data
+    (``dateModified``) all use it, so they agree."""
+    stamps = [article.content_changed.replace(tzinfo=dt.timezone.utc)] if article.content_changed else []
+    for day in (article.published, article.updated):
+        if day is not None:
+            stamps.append(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
+    return max(stamps, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))

@@ -17,6 +17,8 @@ from babel import Locale, UnknownLocaleError
 
 from .citations import find_citations
 
+# Control characters other than tab and line breaks: never meant as text (NUL cannot even be stored).
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$")
 KINDS = ("article", "page")
 STATUSES = ("draft", "review", "published", "scheduled")
@@ -93,8 +95,8 @@ def parse_document(text: str, source: str = "<text>") -> ArticleData:
                              line=len(lines)) from None
     front = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(front) or {}
+        node = yaml.compose(front, Loader=_Loader)
+        meta = yaml.load(front, Loader=_Loader) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise AuthoringError(f"invalid YAML: {exc.problem or exc}", source=source,
@@ -103,8 +105,26 @@ def parse_document(text: str, source: str = "<text>") -> ArticleData:
         raise AuthoringError("the front matter must be a mapping of 'field: value' lines",
                              source=source, line=2)
     lines_of = _line_index(node, offset=2)
-    body = "\n".join(lines[end + 1:]).strip("\n") + "\n"
-    return _build(meta, body, source, lines_of, body_line=end + 2)
+    rest = lines[end + 1:]
+    leading_blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "\n".join(rest).strip("\n") + "\n"
+    body_line = end + 2 + leading_blank
+    bad = CONTROL_RE.search(body)
+    if bad:  # e.g. NUL, which no database column can hold
+        raise AuthoringError(f"contains the control character U+{ord(bad.group()):04X}; remove it",
+                             source=source, line=body_line + body.count("\n", 0, bad.start()), field="body")
+    return _build(meta, body, source, lines_of, body_line=body_line)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported by our
+    checks (with its field and line) instead of crashing PyYAML's constructor."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _line_index(node, offset: int, prefix: str = "") -> dict[str, int]:
@@ -140,7 +160,13 @@ class _Checker:
             return str(value)
         if not isinstance(value, str):
             self.fail(path, f"must be text, not {type(value).__name__}")
+        self.printable(path, value)
         return value.strip()
+
+    def printable(self, path: str, value: str) -> None:
+        bad = CONTROL_RE.search(value)
+        if bad:
+            self.fail(path, f"contains the control character U+{ord(bad.group()):04X}; remove it")
 
     def date(self, path: str, value: Any) -> dt.date | None:
         if value is None or value == "":
@@ -237,6 +263,8 @@ def _references(c: _Checker, value: Any) -> list[ReferenceData]:
             authors = [authors]
         if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
             c.fail(f"{path}.authors", "must be a list of names")
+        for j, author in enumerate(authors):
+            c.printable(f"{path}.authors.{j}", author)
         year = item.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
             c.fail(f"{path}.year", f"must be a whole number such as 2025, not {year!r}")

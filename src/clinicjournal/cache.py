@@ -28,6 +28,7 @@ from typing import Any, Iterable
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
 
 log = logging.getLogger("clinicjournal.cache")
@@ -125,7 +126,7 @@ class CachingMiddleware:
     def _serve(entry, environ, start_response) -> Iterable[bytes]:
         status, headers, body = entry
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+        if etag and _etag_matches(etag, environ.get("HTTP_IF_NONE_MATCH", "")):
             keep = [(k, v) for k, v in headers if k.lower() in ("etag", "cache-control", "vary", "last-modified")]
             start_response("304 Not Modified", keep)
             return [b""]
@@ -133,10 +134,21 @@ class CachingMiddleware:
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
+def _etag_matches(etag: str, if_none_match: str) -> bool:
+    """``If-None-Match`` parsed as Flask does for uncached responses: a list of
+    (weak or strong) tags, or ``*``."""
+    if not if_none_match:
+        return False
+    return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0])
+
+
 def mark_cacheable(response: Response) -> Response:
     """ETag, Last-Modified and Cache-Control for public reader responses, then
-    answer a conditional request with 304."""
+    answer a conditional request with 304. A page during which a plugin failed
+    is not cached anywhere."""
     if request.method not in ("GET", "HEAD") or not g.get("cacheable") or response.status_code != 200:
+        return response
+    if current_app.extensions["clinicjournal"].plugins.failure_count != g.get("failures_at_start"):
         return response
     if response.mimetype not in CACHEABLE_TYPES or "Set-Cookie" in response.headers:
         return response
@@ -150,6 +162,13 @@ def mark_cacheable(response: Response) -> Response:
     if current_app.extensions["clinicjournal"].page_cache is not None:
         response.headers["X-Clinicjournal-Cache"] = "store"
     return response.make_conditional(request)
+
+
+def track_bulk_statements(state) -> None:
+    """UPDATE and DELETE statements bypass the flush: mark the session dirty too."""
+    if (state.is_update or state.is_delete) and any(
+            m.class_.__name__ in WATCHED for m in state.all_mappers):
+        state.session.info["cache_dirty"] = True
 
 
 def track_changes(session: Session, _flush_context, _instances) -> None:
@@ -179,8 +198,10 @@ def init_app(app: Flask) -> None:
 
     maker = state.sessionmaker
     event.listen(maker, "before_flush", track_changes)
+    event.listen(maker, "do_orm_execute", track_bulk_statements)
     event.listen(maker, "after_commit", after_commit)
     event.listen(maker, "after_rollback", lambda s: s.info.pop("cache_dirty", None))
+    app.before_request(lambda: setattr(g, "failures_at_start", state.plugins.failure_count))
     app.after_request(mark_cacheable)
     if state.page_cache is not None:
         app.wsgi_app = CachingMiddleware(app.wsgi_app, state.page_cache)

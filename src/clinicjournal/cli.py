@@ -12,13 +12,22 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from . import db
 from .manage import ConfigError
 
-console = Console(highlight=False)
+class _Console:
+    """A rich Console made on each use, so the terminal width (or ``COLUMNS``) is
+    read when a command prints, not when the module was imported."""
+
+    def __getattr__(self, name):
+        return getattr(Console(highlight=False), name)
+
+
+console = _Console()
 
 
 def _create_app():
@@ -49,12 +58,13 @@ def table(title: str, columns: list[str], rows: list[list]) -> None:
     for col in columns:
         t.add_column(col)
     for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
+        # Cells hold people's text (site names, errors): never read it as markup.
+        t.add_row(*("" if v is None else escape(str(v)) for v in row))
     console.print(t)
 
 
 def progress() -> Progress:
-    return Progress(console=console, transient=False)
+    return Progress(console=Console(highlight=False), transient=False)
 
 
 def session():
@@ -88,6 +98,6 @@ def db_status() -> None:
           [[current or "empty", head, "up to date" if current == head else "run `clinicjournal db upgrade`"]])
 
 
-from . import cli_content, cli_plugins, cli_sites  # noqa: E402  (register their commands on main)
+from . import cli_backup, cli_content, cli_plugins, cli_sites, cli_translate, cli_users  # noqa: E402  (register their commands on main)
 
 __all__ = ["main", "cli_content", "cli_plugins", "cli_sites"]

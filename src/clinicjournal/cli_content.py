@@ -7,8 +7,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
 
+from . import audit
 from .cli import ConfigError, console, fail, main, progress, session, table
+from .db import describe_write_error
 from .content import ImportFailed, check_against_site, export_site, find_files, import_documents, parse_files
 from .manage import get_site
 from .sites import to_view
@@ -24,8 +28,13 @@ def known_categories(site) -> set[str]:
     an article keeps its category while the plugin is switched off)."""
     plugins = current_app.extensions["clinicjournal"].plugins
     view = to_view(site, plugins)
-    return {c.slug for r in plugins.call("categories", None, site.slug, site=view,
-                                         locale=site.default_locale) for c in r.value}
+    slugs = set()
+    for result in plugins.call("categories", None, site.slug, site=view, locale=site.default_locale):
+        try:
+            slugs.update(c.slug for c in result.value)
+        except Exception as exc:  # a plugin's malformed answer must not stop every import
+            plugins.record_failure(result.plugin, "categories", site.slug, exc)
+    return slugs
 
 
 def import_path(site_slug: str, path: Path, show_progress: bool = True):
@@ -41,11 +50,21 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
             docs, errors = parse_files(files, lambda _p: bar.advance(task))
     else:
         docs, errors = parse_files(files)
-    errors += check_against_site(docs, site, known_categories(site))
+    plugins = current_app.extensions["clinicjournal"].plugins
+    view = to_view(site, plugins)
+
+    def plugin_checks(doc) -> list[str]:
+        return [message for result in plugins.call("validate_article", view.enabled_plugins, site.slug,
+                                                   article=doc, site=view) for message in result.value]
+
+    errors += check_against_site(docs, site, known_categories(site), plugin_checks)
     if errors:
         raise ImportFailed(errors)
     try:
         report = import_documents(sess, site, docs)
+        if report.created or report.updated:
+            audit.record(sess, audit.CLI, "content.imported", site=site, target=str(path),
+                         created=report.created, updated=report.updated)
         sess.commit()
     except Exception:
         sess.rollback()
@@ -65,11 +84,14 @@ def content_import(path: Path, site_slug: str) -> None:
     """
     try:
         report = import_path(site_slug, path)
+    except DBAPIError as exc:  # read-only database, full disk, lock, server gone...
+        fail(f"Nothing was imported: {describe_write_error(exc)} The database is unchanged.")
     except (ConfigError, FileNotFoundError) as exc:
         fail(str(exc))
     except ImportFailed as exc:
         for error in exc.errors:
-            console.print(f"[red]error[/] {error}", soft_wrap=True)
+            # The author's own text may contain [brackets]: never read it as markup.
+            console.print(f"[red]error[/] {escape(str(error))}", soft_wrap=True)
         fail(f"{len(exc.errors)} problem(s) found; nothing was imported. Fix the files and run the "
              "import again.")
     table(f"Imported into {site_slug}", ["result", "count", "articles"],

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from . import audit
 from .cli import ConfigError, console, fail, main, session, table
 from .manage import get_site, set_plugin_enabled
 from .models import Site
@@ -65,9 +66,11 @@ def plugins_list(site_slug: str | None) -> None:
 def _toggle(name: str, site_slug: str, enabled: bool) -> None:
     sess = session()
     try:
-        set_plugin_enabled(sess, get_site(sess, site_slug), name, enabled, _plugins())
+        site = get_site(sess, site_slug)
+        set_plugin_enabled(sess, site, name, enabled, _plugins())
     except ConfigError as exc:
         fail(str(exc))
+    audit.record(sess, audit.CLI, "plugin.enabled" if enabled else "plugin.disabled", site=site, target=name)
     sess.commit()
     console.print(f"Plugin {name} is now {'enabled' if enabled else 'disabled'} on {site_slug}.")
 
@@ -112,6 +115,8 @@ def plugins_settings(name: str, assignments: tuple[str, ...], site_slug: str, lo
                     raise ConfigError(f"{pair!r} is not KEY=VALUE")
                 values[key.strip()] = value
             update_settings(sess, site, name, specs, values, locale)
+            audit.record(sess, audit.CLI, "setting.changed", site=site, target=name, values=values,
+                         locale=locale)
             sess.commit()
             console.print(f"Saved {', '.join(values)} for {name} on {site_slug}.")
     except ConfigError as exc:

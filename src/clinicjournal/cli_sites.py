@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from . import audit
 from .cli import ConfigError, console, fail, main, session, table
 from .manage import add_host, add_locale, create_site, get_site
 from .models import Site
@@ -31,9 +32,11 @@ def site_create(slug, name, locales, hosts, primary, accent) -> None:
     sess = session()
     appearance = {k: v for k, v in {"primary": primary, "accent": accent}.items() if v}
     try:
-        create_site(sess, slug, name, list(locales), list(hosts), appearance)
+        site = create_site(sess, slug, name, list(locales), list(hosts), appearance)
     except ConfigError as exc:
         fail(str(exc))
+    audit.record(sess, audit.CLI, "site.created", site=site, target=slug, name=name, locales=list(locales),
+                 hosts=list(hosts))
     sess.commit()
     console.print(f"Created site [bold]{slug}[/] ({', '.join(locales)}). "
                   f"Try http://{slug}.localhost:5000/ after `clinicjournal run`.")
@@ -61,9 +64,11 @@ def site_add_host(slug: str, host: str) -> None:
     """Make HOST (e.g. journal.example.org) reach the site SLUG."""
     sess = session()
     try:
-        add_host(sess, get_site(sess, slug), host)
+        site = get_site(sess, slug)
+        row = add_host(sess, site, host)
     except ConfigError as exc:
         fail(str(exc))
+    audit.record(sess, audit.CLI, "site.host_added", site=site, target=row.name)
     sess.commit()
     console.print(f"{host} now reaches site {slug}.")
 
@@ -76,9 +81,11 @@ def site_add_locale(slug: str, locale: str) -> None:
     """Let the site SLUG publish in LOCALE too."""
     sess = session()
     try:
-        add_locale(sess, get_site(sess, slug), locale)
+        site = get_site(sess, slug)
+        add_locale(sess, site, locale)
     except ConfigError as exc:
         fail(str(exc))
+    audit.record(sess, audit.CLI, "site.locale_added", site=site, target=locale)
     sess.commit()
     console.print(f"Site {slug} now serves {locale}.")
 

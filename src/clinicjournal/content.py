@@ -6,6 +6,7 @@ database is written in one transaction only when none has a problem.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -13,8 +14,9 @@ from typing import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import db
+from . import db, revisions
 from .authoring import ArticleData, AuthoringError, ReferenceData, dump_document, parse_document
+from .manage import review_interval_days
 from .models import Article, Reference, Site, utcnow
 from .render import count_words
 
@@ -85,12 +87,16 @@ def check_against_site(docs: list[ArticleData], site: Site, known_categories: se
 def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> ImportReport:
     """Create or update articles by (site, locale, slug). The caller commits.
 
+    Each created or changed article gets a revision labelled ``"import"``, and
+    ``next_review`` (its ``reviewed`` date plus the site's review interval).
+
     Every article whose reader-visible content changes gets the same
     ``content_changed`` time, so versions imported together never look
     outdated against each other.
     """
     report = ImportReport()
     now = utcnow()
+    touched: list[Article] = []
     existing = {(a.locale, a.slug): a for a in sess.scalars(select(Article).where(Article.site_id == site.id))}
     for doc in docs:
         article = existing.get((doc.locale, doc.slug))
@@ -105,9 +111,16 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
         else:
             report.updated.append(label)
         before = _visible_content(article)
+        reviewed_before = article.reviewed
         apply(article, doc)
         if before != _visible_content(article):
             article.content_changed = now
+        if article.reviewed and (article.next_review is None or article.reviewed != reviewed_before):
+            article.next_review = article.reviewed + dt.timedelta(days=review_interval_days(site))
+        touched.append(article)
+    sess.flush()
+    for article in touched:
+        revisions.record(sess, article, "import", note="import")
     db.bump_config_generation(sess)
     return report
 
@@ -132,7 +145,8 @@ def apply(article: Article, doc: ArticleData) -> None:
 
 
 def _visible_content(article: Article) -> tuple:
-    refs = tuple((r.key, r.title, r.url, r.doi) for r in article.references) if article.id else ()
+    refs = tuple((r.key, r.title, tuple(r.authors or ()), r.container, r.kind, r.year, r.url, r.doi,
+                  r.pmid, r.pmcid) for r in article.references) if article.id else ()
     return (article.title, article.summary, article.body, article.takeaway,
             repr(article.faq), refs)
 

@@ -23,11 +23,27 @@ class PageContext:
     article: Any = None
     category: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: slot / head HTML already rendered for this article version (see fragments.py)
+    prerendered: dict[str, Any] = field(default_factory=dict)
     _numbers: dict[str, int] | None = None
 
     def __repr__(self) -> str:
         slug = getattr(self.article, "slug", None)
         return f"<PageContext {self.page} {self.site.slug}/{self.locale}" + (f"/{slug}>" if slug else ">")
+
+    @property
+    def canonical_url(self) -> str:
+        """This page's absolute address on the request's scheme and host, without
+        the query string, except ``?page=N`` on later pages of a listing. Plugins
+        use ``canonical_url + "#webpage"`` as the JSON-LD ``@id`` of the page, so
+        their nodes describe the same page."""
+        from flask import request
+
+        url = request.host_url.rstrip("/") + request.path
+        number = request.args.get("page", "")
+        if self.page in ("index", "category") and number.isascii() and number.isdigit() and len(number) <= 6 and int(number) > 1:
+            url += f"?page={int(number)}"
+        return url
 
     def settings(self, plugin: str) -> dict[str, Any]:
         """``plugin``'s settings on this site, in this page's locale."""

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, event, make_url, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Setting
 from .plugin_health import HealthRecorder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("clinicjournal.db")
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -28,12 +31,23 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+#: Seconds to wait for a PostgreSQL server to accept a connection. A server that
+#: is down or restarting must give readers a quick 503, not a hung worker.
+CONNECT_TIMEOUT = 2
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args = {}
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT  # a connect_timeout in the URL wins
+    # pool_pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend)
+    # is replaced before use instead of failing the request.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -55,7 +69,20 @@ def session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     sess = g.pop("db_session", None)
     if sess is not None:
+        close_quietly(sess)
+
+
+def close_quietly(sess: Session) -> None:
+    """Close ``sess``; if its connection died meanwhile (a database restart), drop the
+    connection instead of failing a response that is already made."""
+    try:
         sess.close()
+    except SQLAlchemyError as exc:
+        log.warning("database connection lost while closing a session: %s", exc)
+        try:
+            sess.invalidate()
+        except SQLAlchemyError:
+            pass
 
 
 def alembic_config(url: str):
@@ -95,8 +122,12 @@ def check_schema(engine: Engine) -> None:
         )
 
 
+_GENERATION = select(Setting.value).where(Setting.key == "config_generation")
+
+
 def config_generation(sess: Session) -> int:
-    return sess.scalar(select(Setting.value).where(Setting.key == "config_generation")) or 0
+    """The install's config generation: read on every request, so kept minimal."""
+    return sess.connection().scalar(_GENERATION) or 0
 
 
 def bump_config_generation(sess: Session) -> None:
@@ -110,3 +141,34 @@ def bump_config_generation(sess: Session) -> None:
     )
     if not updated.rowcount:
         sess.add(Setting(key="config_generation", value=1))
+
+
+def describe_write_error(exc: BaseException) -> str:
+    """What went wrong when the database refused a write, and what to do about it.
+
+    For the CLI and the admin: a read-only database, a full disk, a lock held by
+    another process or an unreachable server each get their own instruction.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    lowered = detail.lower()
+    if sqlstate == "25006" or "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        return (f"the database is read-only ({detail}). Make the database (for SQLite: the file and the "
+                "folder it is in) writable by the user running clinicjournal, or point DATABASE_URL at a "
+                "writable database, then run the command again.")
+    if sqlstate in ("53100", "53000") or "disk is full" in lowered or "no space left" in lowered \
+            or "could not extend file" in lowered:
+        return (f"the disk holding the database is full ({detail}). Free some space (or move the database "
+                "to a larger disk), then run the command again.")
+    if "database is locked" in lowered or sqlstate in ("55P03", "40P01"):
+        return (f"the database is busy: another process holds a lock on it ({detail}). Wait for it to "
+                "finish, then run the command again.")
+    if "unable to open" in lowered or "connection" in lowered or sqlstate.startswith("08") \
+            or sqlstate in ("57P01", "57P02", "57P03"):
+        return (f"the database cannot be reached ({detail}). Check that it is running and that "
+                "DATABASE_URL is right, then run the command again.")
+    if "disk i/o error" in lowered:
+        return (f"the disk holding the database reported an I/O error ({detail}). Check the disk, then run "
+                "the command again.")
+    return f"the database refused the change ({detail})."

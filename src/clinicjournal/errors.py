@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotFound
 
+from .db import close_quietly
 from .i18n import negotiate
 
 log = logging.getLogger("clinicjournal.errors")
@@ -19,7 +21,10 @@ log = logging.getLogger("clinicjournal.errors")
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
+    # The database is down, restarting, unreachable, locked or out of connections:
+    # a 503 the reader can retry, not a 500.
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _server_error)
 
 
@@ -42,8 +47,14 @@ def _http_error(exc: HTTPException):
     return render_template("error.html", code=exc.code, error=exc), exc.code
 
 
-def _database_unavailable(exc: OperationalError):
+def _database_unavailable(exc: Exception):
     log.error("database unavailable: %s", exc)
+    # The page must not need the database: drop the failed session and the page's
+    # context, so no plugin is asked for contributions that may query it.
+    g.pop("page_ctx", None)
+    failed = g.pop("db_session", None)
+    if failed is not None:
+        close_quietly(failed)
     _ensure_locale()
     response = current_app.make_response((render_template("error.html", code=503, error=None), 503))
     response.headers["Retry-After"] = "5"

@@ -9,14 +9,19 @@ restart without a separate build step.
 from __future__ import annotations
 
 import logging
+import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request
-from babel.dates import format_skeleton
-from flask_babel import Babel, format_date, get_locale, lazy_gettext, ngettext
+from flask_babel import Babel, format_date, get_locale, get_translations, lazy_gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 log = logging.getLogger("clinicjournal.i18n")
 PACKAGE_DIR = Path(__file__).parent
@@ -45,8 +50,80 @@ def init_app(app: Flask) -> None:
         compile_stale(directory)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs.values())
     Babel(app, locale_selector=lambda: g.get("locale") or _fallback_locale())
+    # flask-babel looks the catalog up again for every string; templates use
+    # the one looked up once per request (same catalog: the locale is fixed
+    # for a request once chosen).
+    # Jinja's newstyle gettext marks what these return as safe markup and then
+    # %-formats it, so each translation is checked and escaped here: a catalog
+    # is text from translators, never HTML, and a broken placeholder in one
+    # string must not take every page down.
+    app.jinja_env.install_gettext_callables(
+        lambda s: template_text(s, request_translations().ugettext(s)),
+        lambda s, p, n: template_text(s if n == 1 else p, request_translations().ungettext(s, p, n),
+                                      plural=True),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(reading_time=reading_time, format_date=format_date, short_date=short_date,
-                                 text_direction=text_direction, language_name=language_name)
+                                 text_direction=text_direction, language_name=language_name,
+                                 language_name_in=language_name_in)
+
+
+def _lazy_string_html(self) -> Markup:
+    """flask-babel's lazy strings tell Jinja and MarkupSafe they are HTML already
+    (their ``__html__`` returns them as they are), so a translated category name or
+    setting help would reach pages unescaped. They are text: escape them."""
+    return escape(str(self))
+
+
+LazyString.__html__ = _lazy_string_html
+
+_PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?P<type>.?)")
+
+
+class _AnyValue(dict):
+    def __missing__(self, key):
+        return 0
+
+
+def placeholders_fit(msgid: str, msgstr: str, plural: bool = False) -> bool:
+    """Whether ``msgstr`` formats with the variables ``msgid`` is given (plus
+    ``num`` for plurals): named ``%(x)s`` placeholders only, ``%%`` for a
+    percent sign."""
+    allowed = {m.group("name") for m in _PLACEHOLDER.finditer(msgid) if m.group("name")}
+    if plural:
+        allowed.add("num")
+    for match in _PLACEHOLDER.finditer(msgstr):
+        if match.group(0) == "%%":
+            continue
+        if match.group("name") is None or match.group("name") not in allowed:
+            return False
+    try:
+        msgstr % _AnyValue()
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=8192)
+def checked_translation(msgid: str, msgstr: str, plural: bool = False) -> str:
+    """``msgstr``, or ``msgid`` when the translation's placeholders would break formatting."""
+    if msgstr == msgid or placeholders_fit(msgid, msgstr, plural):
+        return msgstr
+    log.warning("translation of %r ignored: its placeholders do not match (%r)", msgid, msgstr)
+    return msgid
+
+
+@lru_cache(maxsize=8192)
+def template_text(msgid: str, msgstr: str, plural: bool = False) -> Markup:
+    """A translation as templates get it: checked, then escaped (it is text, not HTML)."""
+    return escape(checked_translation(msgid, msgstr, plural))
+
+
+def request_translations():
+    found = g.get("_translations")
+    if found is None:
+        found = g._translations = get_translations()
+    return found
 
 
 def _fallback_locale() -> str:
@@ -71,8 +148,11 @@ def compile_stale(directory: Path) -> list[Path]:
         try:
             with po.open("rb") as fh:
                 catalog = read_po(fh, locale=po.parent.parent.name)
-            with mo.open("wb") as fh:
+            # Write then rename: a worker starting at the same moment never reads half a file.
+            tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
                 write_mo(fh, catalog)
+            os.replace(tmp, mo)
             compiled.append(mo)
         except OSError as exc:
             log.warning("%s is newer than %s but could not be compiled (%s); "
@@ -84,7 +164,9 @@ def reading_time(word_count: int) -> str:
     from .render import reading_minutes
 
     minutes = reading_minutes(word_count)
-    return ngettext("%(num)d min read", "%(num)d min read", minutes)
+    # String literals in the call, so message extraction finds them.
+    text = request_translations().ungettext("%(num)d min read", "%(num)d min read", minutes)
+    return checked_translation("%(num)d min read", text, plural=True) % {"num": minutes}
 
 
 def short_date(value) -> str:
@@ -92,6 +174,7 @@ def short_date(value) -> str:
     return short_date_for(value, str(get_locale()))
 
 
+@lru_cache(maxsize=4096)
 def short_date_for(value, locale: str) -> str:
     # Plain "en" would give the US "Jun 24, 2026"; clinics write for international
     # readers, so English uses world-English order unless a region is given.
@@ -100,10 +183,19 @@ def short_date_for(value, locale: str) -> str:
     return format_skeleton("yMMMd", value, locale=Locale.parse(locale))
 
 
+@lru_cache(maxsize=256)
 def text_direction(locale: str) -> str:
     return Locale.parse(locale).character_order == "right-to-left" and "rtl" or "ltr"
 
 
+@lru_cache(maxsize=1024)
+def language_name_in(locale: str, reader_locale: str) -> str:
+    """A language's name as it is written inside a sentence in the reader's
+    language: "Englisch" on a German page, "inglés" on a Spanish one."""
+    return Locale.parse(locale).get_display_name(reader_locale) or locale
+
+
+@lru_cache(maxsize=256)
 def language_name(locale: str) -> str:
     """A language's own name ("Deutsch"), as a reader of it would look for it."""
     name = Locale.parse(locale).get_display_name(locale) or locale

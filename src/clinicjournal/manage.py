@@ -17,7 +17,11 @@ from . import db
 from .models import Site, SiteHost, SitePlugin
 from .sites import LOCAL_SUFFIX, normalise_host
 
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+LOGO_URL = re.compile(r"^(https://[^\s<>\"']+|/(?!/)[^\s<>\"']*)$", re.I)
 SITE_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Admin URLs are /admin/<site slug>/...; these words are the admin's own pages.
+RESERVED_SLUGS = frozenset({"login", "logout", "sites", "accounts", "audit", "static"})
 HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
 
 
@@ -43,15 +47,43 @@ def check_locale(code: str) -> str:
     return code
 
 
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text(label: str, value: Any) -> None:
+    """:raise ConfigError: for control characters (NUL cannot even be stored)."""
+    bad = CONTROL.search(value) if isinstance(value, str) else None
+    if bad:
+        raise ConfigError(f"{label} contains the control character U+{ord(bad.group()):04X}; remove it")
+
+
+def check_appearance(key: str, value: Any) -> None:
+    """:raise ConfigError: for a colour that is not a hex colour or a logo that is not
+    an https:// address or a path (the same rules for new and changed sites)."""
+    if value in (None, ""):
+        return
+    if key in ("primary", "accent") and not (isinstance(value, str) and HEX_COLOUR.match(value)):
+        raise ConfigError(f"{key} colour {value!r} must be a hex colour such as #1f5f8b")
+    if key == "logo" and not (isinstance(value, str) and LOGO_URL.match(value)):
+        raise ConfigError(f"the logo {value!r} must be an https:// address or a path starting with /")
+    check_text(f"the {key}", value)
+
+
 def create_site(sess: Session, slug: str, name: str, locales: list[str], hosts: list[str] = (),
                 appearance: dict[str, Any] | None = None) -> Site:
     if not SITE_SLUG.match(slug):
         raise ConfigError(f"site slug {slug!r} must be lower-case letters, digits and hyphens (max 63)")
+    if slug in RESERVED_SLUGS:
+        raise ConfigError(f"{slug!r} is reserved for the admin's own pages ({', '.join(sorted(RESERVED_SLUGS))}); "
+                          "pick another slug")
     if sess.scalar(select(Site.id).where(Site.slug == slug)):
         raise ConfigError(f"a site {slug!r} already exists; pick another slug")
     if not locales:
         raise ConfigError("give at least one --locale; the first is the default")
     locales = list(dict.fromkeys(check_locale(code) for code in locales))
+    check_text("the site name", name)
+    for key, value in (appearance or {}).items():
+        check_appearance(key, value)
     site = Site(slug=slug, name=name.strip() or slug, default_locale=locales[0], locales=locales,
                 appearance=appearance or {})
     sess.add(site)
@@ -84,6 +116,84 @@ def add_locale(sess: Session, site: Site, code: str) -> None:
         db.bump_config_generation(sess)
 
 
+def remove_host(sess: Session, site: Site, host: str) -> None:
+    """:raise ConfigError: when ``host`` is not one of the site's host names."""
+    name = normalise_host(host)
+    row = next((h for h in site.hosts if h.name == name), None)
+    if row is None:
+        raise ConfigError(f"site {site.slug!r} has no host {name!r}")
+    site.hosts.remove(row)
+    db.bump_config_generation(sess)
+
+
+def set_locales(sess: Session, site: Site, locales: list[str], default: str | None = None) -> None:
+    """Set the languages the site publishes in, and its default language.
+
+    :raise ConfigError: for an unknown locale code, an empty list, a default
+        that is not in the list, or removing a language that still has articles.
+    """
+    from .models import Article
+
+    codes = list(dict.fromkeys(check_locale(code.strip()) for code in locales if code.strip()))
+    if not codes:
+        raise ConfigError("a site needs at least one language")
+    default = default or (site.default_locale if site.default_locale in codes else codes[0])
+    if default not in codes:
+        raise ConfigError(f"the default language {default!r} must be one of the site's languages "
+                          f"({', '.join(codes)})")
+    removed = set(site.locales) - set(codes)
+    if removed and site.id is not None:
+        in_use = sorted(set(sess.scalars(select(Article.locale).where(
+            Article.site_id == site.id, Article.locale.in_(removed)))))
+        if in_use:
+            raise ConfigError(f"the site still has articles in {', '.join(in_use)}; delete or move them "
+                              "before removing the language")
+    if codes != list(site.locales) or default != site.default_locale:
+        site.locales = codes
+        site.default_locale = default
+        db.bump_config_generation(sess)
+
+
+def update_site(sess: Session, site: Site, *, name: str | None = None,
+                appearance: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> None:
+    """Change a site's name, appearance keys or editorial settings (merged, ``None`` removes a key).
+
+    :raise ConfigError: for an empty name, a colour that is not a hex colour
+        (``#1f5f8b``), a logo that is not an http(s) address or a path, or a
+        review interval that is not a whole number of days between 1 and 3650.
+    """
+    if name is not None:
+        if not name.strip():
+            raise ConfigError("the site needs a name")
+        check_text("the site name", name)
+        site.name = name.strip()[:200]
+    if appearance:
+        merged = dict(site.appearance or {})
+        for key, value in appearance.items():
+            check_appearance(key, value)
+            if value in (None, ""):
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        site.appearance = merged
+    if settings:
+        merged = dict(site.settings or {})
+        for key, value in settings.items():
+            if key == "review_interval_days" and value is not None:
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise ConfigError(f"the review interval must be a whole number of days, not {value!r}") from None
+                if not 1 <= value <= 3650:
+                    raise ConfigError("the review interval must be between 1 and 3650 days")
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        site.settings = merged
+    db.bump_config_generation(sess)
+
+
 def site_plugin(sess: Session, site: Site, plugin: str) -> SitePlugin:
     row = next((p for p in site.plugins if p.plugin == plugin), None)
     if row is None:
@@ -100,3 +210,15 @@ def set_plugin_enabled(sess: Session, site: Site, plugin: str, enabled: bool, pl
         raise ConfigError(f"plugin {plugin!r} is broken ({record.error}); fix or reinstall it first")
     site_plugin(sess, site, plugin).enabled = enabled
     db.bump_config_generation(sess)
+
+
+DEFAULT_REVIEW_INTERVAL_DAYS = 365
+
+
+def review_interval_days(site: Site) -> int:
+    """Days between medical reviews of an article on ``site`` (setting ``review_interval_days``)."""
+    try:
+        days = int((site.settings or {}).get("review_interval_days", DEFAULT_REVIEW_INTERVAL_DAYS))
+    except (TypeError, ValueError):
+        return DEFAULT_REVIEW_INTERVAL_DAYS
+    return days if days > 0 else DEFAULT_REVIEW_INTERVAL_DAYS

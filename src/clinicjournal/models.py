@@ -106,6 +106,8 @@ class Article(Base):
     # Scheduled publishing at a precise time (UTC); None means "on the published date".
     publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     next_review: Mapped[dt.date | None] = mapped_column(Date)
+    # Exact time of the last medical sign-off (admin); publishing needs it newer than content_changed.
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Optimistic locking: every UPDATE checks and bumps it, so a save based on a
     # stale copy fails instead of silently overwriting another editor's work.
     version: Mapped[int] = mapped_column(Integer, default=1)

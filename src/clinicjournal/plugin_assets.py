@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, abort, current_app, g, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
@@ -53,9 +53,16 @@ def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader([FileSystemLoader(CORE_TEMPLATES), PrefixLoader(prefixed)])
     app.jinja_env.globals["static_url"] = static_url
 
+    # Whatever WhiteNoise does not serve under /static/ is a plain 404 (never matched
+    # by a reader route such as /<locale>/<slug>/, which would redirect first).
+    app.add_url_rule("/static/<path:filename>", "static", _no_static_file, merge_slashes=False)
     app.wsgi_app = SiteAwareWhiteNoise(app, app.wsgi_app, root=str(build), prefix="/static/",
                                        max_age=3600, immutable_file_test=lambda _p, url: bool(HASHED.search(url)),
                                        add_headers_function=static_headers)
+
+
+def _no_static_file(filename: str):
+    abort(404)
 
 
 def build_static(sources: dict[str, Path], build: Path) -> dict[str, str]:

@@ -29,9 +29,13 @@ class HealthRecorder:
     def slow_call(self, plugin: str, site: str, hook: str, elapsed_ms: float) -> None:
         if elapsed_ms < SLOW_CALL_MS:
             return
-        with self.engine.connect() as conn:
-            slowest = conn.scalar(select(PluginHealth.slowest_ms).where(
-                PluginHealth.plugin == plugin, PluginHealth.site_slug == site))
+        try:
+            with self.engine.connect() as conn:
+                slowest = conn.scalar(select(PluginHealth.slowest_ms).where(
+                    PluginHealth.plugin == plugin, PluginHealth.site_slug == site))
+        except SQLAlchemyError as exc:  # e.g. the database is down: the page goes on
+            log.warning("could not read plugin health for %s: %s", plugin, exc)
+            return
         if slowest is None or elapsed_ms > slowest:
             self._upsert(plugin, site, slowest_ms=int(elapsed_ms), slowest_hook=hook)
 

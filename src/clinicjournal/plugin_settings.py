@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .hookspecs import SettingSpec
-from .manage import ConfigError, check_locale, site_plugin
+from .manage import ConfigError, check_locale, check_text, site_plugin
 from .models import Site
 
 TRUE = {"1", "true", "yes", "on"}
@@ -32,6 +32,7 @@ def coerce(spec: SettingSpec, raw: Any) -> Any:
             raise ConfigError(f"{spec.name} must be text")
         if spec.type == "str" and "\n" in text:
             raise ConfigError(f"{spec.name} must be a single line")
+        check_text(spec.name, text)
         return text
     if spec.type == "bool":
         if isinstance(text, bool):

@@ -72,6 +72,7 @@ class Plugins:
         self.disabled_everywhere = frozenset(disabled_everywhere)
         self.trace = trace
         self.health = None  # a plugin_health.HealthRecorder once the database is set up
+        self.failure_count = 0  # hook calls that raised in this process, all plugins
         self._callers: dict[tuple[str, frozenset[str]], Any] = {}
 
     # -- discovery -----------------------------------------------------------
@@ -190,10 +191,10 @@ class Plugins:
     # -- calling ---------------------------------------------------------------
 
     def _caller(self, hook: str, enabled: frozenset[str]):
-        disabled = frozenset(self.active_names()) - enabled
-        key = (hook, disabled)
+        key = (hook, enabled)
         caller = self._callers.get(key)
         if caller is None:
+            disabled = frozenset(self.active_names()) - enabled
             removed = [self.pm.get_plugin(n) for n in disabled if self.pm.get_plugin(n) is not None]
             caller = self.pm.subset_hook_caller(hook, remove_plugins=removed)
             self._callers[key] = caller
@@ -240,6 +241,7 @@ class Plugins:
     def record_failure(self, plugin: str, hook: str, site: str, exc: BaseException) -> None:
         record = self.records.get(plugin)
         message = f"{hook} on site {site}: {type(exc).__name__}: {exc}"
+        self.failure_count += 1
         if record is not None:
             record.failures += 1
             record.last_failure = message

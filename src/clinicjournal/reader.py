@@ -6,22 +6,27 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from . import articles, db
+from . import articles, db, feeds, related, search, sitemap
 from .context import PageContext
 from .i18n import negotiate
+from .fragments import article_fragments
 from .pagebits import init_jinja, site_categories
-from .plugin_assets import render_page
-from .render import headings, render_body
+from .plugin_assets import render_page, static_url
 from .sites import resolve_site
 from .translations_status import outdated_since
 
 bp = Blueprint("reader", __name__, url_prefix="/<locale>")
+bp.add_url_rule("/feed.xml", "feed", feeds.site_feed)
+bp.add_url_rule("/category/<slug>/feed.xml", "category_feed", feeds.category_feed)
+bp.add_url_rule("/search", "search", search.search_page)
 
 
 def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_resolve_site)
     app.add_url_rule("/", "root", root)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.register_blueprint(bp)
+    sitemap.init_app(app)
     init_jinja(app)
 
 
@@ -45,6 +50,11 @@ def _add_locale(endpoint, values) -> None:
         values["locale"] = g.locale
 
 
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own: point them at the real icon."""
+    return redirect(static_url("img/favicon.svg"), code=301)
+
+
 def root() -> Response:
     """Send the reader to the journal in the best of the site's languages."""
     site = g.site
@@ -55,7 +65,8 @@ def root() -> Response:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= 100_000:
         abort(404)
     return int(raw)
 
@@ -104,27 +115,43 @@ def article(slug: str) -> str | tuple[str, int]:
         article exists only in other languages the 404 page links to them.
     """
     site, sess = g.site, db.session()
-    item = articles.by_slug(sess, site.id, g.locale, slug)
+    item, versions = articles.with_versions(sess, site.id, g.locale, slug, site.locales)
     if item is None:
         others = articles.versions_of_slug(sess, site.id, slug)
         if not others:
             abort(404)
         g.page_ctx = PageContext(site=site, locale=g.locale, page="error")
         return render_page("missing_translation.html", versions=others), 404
-    versions = articles.versions(sess, site.id, item.translation_key, site.locales)
     source = next((v for v in versions if v.locale == site.default_locale), None)
     outdated_source = source if source and item.locale != source.locale and outdated_since(
         source.content_changed, item.content_changed) else None
+    g.last_modified = item.modified
+    return render_article(
+        item,
+        versions=versions,
+        nearby=related.article_links(sess, item),  # related, previous, next: one query
+        outdated_source=outdated_source,
+        alternates=[(v.locale, url_for("reader.article", locale=v.locale, slug=v.slug)) for v in versions],
+    )
+
+
+def render_article(item, *, versions=(), nearby=None, outdated_source=None, alternates=()) -> str:
+    """The public page of one article or site page, for ``g.site`` in ``g.locale``.
+
+    The one render pipeline behind the reader's view and the admin's preview.
+    """
+    site = g.site
     ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
     g.page_ctx = ctx
-    g.last_modified = item.modified
+    parts = article_fragments(ctx)
     return render_page(
         "article.html" if item.kind == "article" else "page.html",
         article=item,
-        body=render_body(ctx, current_app.extensions["clinicjournal"].plugins),
-        toc=headings(item.body),
+        body=parts["body"],
+        toc=parts["toc"],
         category=site_categories(site).get(item.category or ""),
-        versions=versions,
+        versions=list(versions),
+        nearby=nearby,
         outdated_source=outdated_source,
-        alternates=[(v.locale, url_for("reader.article", locale=v.locale, slug=v.slug)) for v in versions],
+        alternates=list(alternates),
     )

@@ -96,8 +96,15 @@ def headings(body: str) -> list[tuple[int, str, str]]:
     found = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.tag in ("h2", "h3"):
-            found.append((int(tok.tag[1]), tok.attrs.get("id", ""), tokens[i + 1].content))
+            found.append((int(tok.tag[1]), tok.attrs.get("id", ""), _plain_text(tokens[i + 1])))
     return found
+
+
+def _plain_text(inline) -> str:
+    """A heading as readers see it: text and code, without markup or citation markers."""
+    parts = [child.content for child in inline.children or ()
+             if child.type in ("text", "code_inline", "softbreak")]
+    return " ".join("".join(parts).split())
 
 
 def render_body(ctx: PageContext, plugins) -> Markup:
@@ -110,14 +117,22 @@ def render_body(ctx: PageContext, plugins) -> Markup:
         results = plugins.call("render_citation", site.enabled_plugins, site.slug,
                                ctx=ctx, keys=keys, numbers=nums)
         if results:
-            return results[0].value
+            return str(results[0].value)
         return str(escape("[" + ", ".join(str(n) for n in nums) + "]"))
 
     html = markdown().render(ctx.article.body, {"render_citation": citation_html})
     for result in plugins.call("html_transforms", site.enabled_plugins, site.slug, site=site):
-        for transform in result.value:
+        try:
+            transforms = list(result.value)
+        except Exception as exc:  # not a list of callables: that plugin's failure only
+            plugins.record_failure(result.plugin, "html_transforms", site.slug, exc)
+            continue
+        for transform in transforms:
             try:
-                html = transform(html, ctx)
+                changed = transform(html, ctx)
+                if not isinstance(changed, str):
+                    raise TypeError(f"a transform returned {type(changed).__name__}, not the HTML text")
+                html = changed
             except Exception as exc:  # same isolation as a hook call
                 plugins.record_failure(result.plugin, "html_transforms", site.slug, exc)
     return sanitise(html)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, abort, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import BadHost
 
 from . import db
 from .articles import visible
@@ -136,8 +137,14 @@ def init_app(app: Flask) -> None:
 def resolve_site() -> SiteView:
     """The site for this request's Host header.
 
+    :raise 400: for a malformed Host header.
     :raise 404: when no site is configured for the host.
     """
+    if not request.host or isinstance(request.routing_exception, BadHost):
+        # Werkzeug gives "" for a Host header that is not a valid host[:port]
+        # (quotes, spaces, a port past 65535...) and cannot route one with an
+        # empty label ("a..b"): a bad request, whatever DEFAULT_SITE says.
+        abort(400)
     state = current_app.extensions["clinicjournal"]
     state.sites.refresh(db.session(), state.plugins)
     site = state.sites.for_host(request.host, current_app.config["DEFAULT_SITE"])

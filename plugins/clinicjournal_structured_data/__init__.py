@@ -1,0 +1,157 @@
+"""Structured data for search engines and link previews.
+
+On every reader page: the canonical link, OpenGraph and Twitter card meta, and
+JSON-LD for the site (``WebSite`` with its search, published by the clinic as a
+``MedicalOrganization``). On articles a ``MedicalWebPage`` (headline, dates,
+author, medical reviewer, last review, language) and a ``BreadcrumbList``.
+
+The page node's ``@id`` is ``ctx.canonical_url + "#webpage"``; other plugins
+describe the same page under that id (the references plugin adds ``citation``,
+the FAQ plugin ``FAQPage`` questions) and consumers merge the nodes.
+"""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from clinicjournal import HeadExtras, PluginInfo, SettingSpec, hookimpl
+from clinicjournal.articles import last_modified
+from clinicjournal.pagebits import site_categories
+
+__version__ = "1.0.0"
+
+SCHEMA = "https://schema.org"
+PAGES = ("index", "category", "article", "page")
+
+
+@hookimpl
+def plugin_info():
+    return PluginInfo(
+        description=_l("Structured data for search engines and link previews: JSON-LD (MedicalWebPage, "
+                       "breadcrumbs), OpenGraph and Twitter card tags, canonical links."),
+        settings=(SettingSpec("twitter_site", "str", default="",
+                              help=_l("The clinic's account for Twitter / X cards, e.g. @harbourview.")),),
+    )
+
+
+def _absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else request.host_url.rstrip("/") + path
+
+
+def _language(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def _person(name: str) -> dict:
+    return {"@type": "Person", "name": name}
+
+
+def publisher(ctx) -> dict:
+    """The clinic that runs the site, as the publisher of every page."""
+    org = {"@type": "MedicalOrganization", "@id": request.host_url + "#organization", "name": ctx.site.name,
+           "url": _absolute(url_for("reader.index", locale=ctx.site.default_locale))}
+    logo = ctx.site.appearance.get("logo")
+    if logo:
+        org["logo"] = _absolute(str(logo))
+    return org
+
+
+def website(ctx) -> dict:
+    search = _absolute(url_for("reader.search", locale=ctx.locale))
+    return {
+        "@context": SCHEMA, "@type": "WebSite", "@id": request.host_url + "#website",
+        "url": _absolute(url_for("reader.index", locale=ctx.locale)), "name": ctx.site.name,
+        "inLanguage": _language(ctx.locale), "publisher": publisher(ctx),
+        "potentialAction": {"@type": "SearchAction",
+                            "target": {"@type": "EntryPoint", "urlTemplate": search + "?q={search_term_string}"},
+                            "query-input": "required name=search_term_string"},
+    }
+
+
+def breadcrumbs(ctx, url: str, trail: list[tuple[str, str]]) -> dict:
+    return {
+        "@context": SCHEMA, "@type": "BreadcrumbList", "@id": url + "#breadcrumb",
+        "itemListElement": [{"@type": "ListItem", "position": n, "name": name, "item": item}
+                            for n, (name, item) in enumerate(trail, start=1)],
+    }
+
+
+def article_node(ctx, url: str, category) -> dict:
+    article = ctx.article
+    kind = "MedicalWebPage" if ctx.page == "article" else (
+        "AboutPage" if article.translation_key == "about" else "WebPage")
+    node = {
+        "@context": SCHEMA, "@type": kind, "@id": url + "#webpage", "url": url,
+        "name": article.title, "headline": article.title, "inLanguage": _language(ctx.locale),
+        "isPartOf": {"@id": request.host_url + "#website"}, "publisher": publisher(ctx),
+        "breadcrumb": {"@id": url + "#breadcrumb"},
+        "dateModified": last_modified(article).isoformat(timespec="seconds"),
+    }
+    if article.summary:
+        node["description"] = article.summary
+    if article.published:
+        node["datePublished"] = article.published.isoformat()
+    if article.author:
+        node["author"] = _person(article.author)
+    if article.reviewer:
+        node["reviewedBy"] = _person(article.reviewer)
+    if article.reviewed:
+        node["lastReviewed"] = article.reviewed.isoformat()
+    if category is not None:
+        node["articleSection"] = str(category.name)
+    return node
+
+
+@hookimpl
+def head_extras(ctx):
+    if ctx.page not in PAGES:
+        return None  # search results are noindex; error pages describe nothing
+    site, url = ctx.site, ctx.canonical_url
+    home = _absolute(url_for("reader.index", locale=ctx.locale))
+    journal = _("Health Journal")
+    meta = {"og:site_name": site.name, "og:url": url, "og:locale": ctx.locale.replace("-", "_"),
+            "twitter:card": "summary"}
+    handle = ctx.settings("structured_data")["twitter_site"]
+    if handle:
+        meta["twitter:site"] = handle
+    jsonld = [website(ctx)]
+    if ctx.article is not None:
+        article = ctx.article
+        category = site_categories(site).get(article.category or "") if ctx.page == "article" else None
+        title, description = article.title, article.summary
+        meta["og:type"] = "article" if ctx.page == "article" else "website"
+        if ctx.page == "article":
+            if article.published:
+                meta["article:published_time"] = article.published.isoformat()
+            meta["article:modified_time"] = last_modified(article).isoformat(timespec="seconds")
+            if category is not None:
+                meta["article:section"] = str(category.name)
+        trail = [(journal, home)]
+        if category is not None:
+            trail.append((str(category.name), _absolute(url_for("reader.category", locale=ctx.locale,
+                                                                 slug=category.slug))))
+        trail.append((title, url))
+        jsonld += [article_node(ctx, url, category), breadcrumbs(ctx, url, trail)]
+    elif ctx.page == "category":
+        title = f"{ctx.category.name} · {site.name}"
+        description = str(ctx.category.description or "")
+        meta["og:type"] = "website"
+        jsonld += [
+            {"@context": SCHEMA, "@type": "CollectionPage", "@id": url + "#webpage", "url": url,
+             "name": str(ctx.category.name), "inLanguage": _language(ctx.locale),
+             "isPartOf": {"@id": request.host_url + "#website"}, "breadcrumb": {"@id": url + "#breadcrumb"}},
+            breadcrumbs(ctx, url, [(journal, home), (str(ctx.category.name), url)]),
+        ]
+    else:
+        title = f"{journal} · {site.name}"
+        description = str(site.appearance.get("tagline") or "")
+        meta["og:type"] = "website"
+    meta["og:title"] = meta["twitter:title"] = str(title)
+    if description:
+        meta["og:description"] = meta["twitter:description"] = str(description)
+    logo = site.appearance.get("logo")
+    if logo:
+        meta["og:image"] = _absolute(str(logo))
+    return HeadExtras(meta=meta, jsonld=jsonld, links=[("canonical", url, {})])

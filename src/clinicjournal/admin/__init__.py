@@ -1,0 +1,116 @@
+"""The browser administration at ``/admin/``: accounts, sites, plugins, articles,
+medical review and the audit log.
+
+Modules: ``auth`` (sign-in, sessions, throttling), ``roles`` (who may do what on
+which site), ``accounts`` (users and memberships, shared with the CLI),
+``editing`` (the article editor's form ↔ authoring format, and the workflow),
+and one ``views_*`` module per area. Every state-changing request is checked
+for a CSRF token (Flask-WTF) before any view runs.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, g, request
+from flask_wtf.csrf import CSRFProtect
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+UI_LOCALES = ["en", "de", "es", "fr", "ar"]
+
+DEFAULTS = {
+    "UI_LOCALES": UI_LOCALES,
+    # Number of trusted reverse proxies in front of the app: their
+    # X-Forwarded-For / X-Forwarded-Proto are believed (client address for the
+    # login throttle; HTTPS for Secure cookies). 0: trust no header.
+    "PROXY_FIX": 0,
+    "ARGON2_PARAMETERS": {},
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,
+    "ADMIN_SESSION_HOURS": 12,
+    "ADMIN_PER_PAGE": 50,
+    "ADMIN_UPLOAD_MAX_BYTES": 1_000_000,
+    # A CSRF token lives as long as the admin session (an editor may write for
+    # more than an hour before saving).
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def init_app(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import auth, roles, ui  # noqa: F401
+    from . import views_articles, views_audit, views_home, views_plugins, views_review, views_sites  # noqa: F401
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    # Session cookie: HttpOnly, SameSite=Lax, Secure whenever the request is HTTPS.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.session_interface = auth.SessionInterface()
+    # CSRF: checked by the admin's before_request (csrf.protect()), not app-wide,
+    # so plugins' own routes are unaffected; reader pages are GET-only.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    state = app.extensions["clinicjournal"]
+    state.csrf = CSRFProtect(app)
+    state.password_hasher = None  # built on first use from ARGON2_PARAMETERS
+    proxies = int(app.config["PROXY_FIX"] or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.register_blueprint(bp)
+    from .views_articles import status_label
+    from .views_sites import role_label
+
+    app.jinja_env.globals.update(can=roles.can, role_label=role_label, status_label=status_label,
+                                 admin_sites=roles.managed_sites, can_edit_locale=roles.can_edit_locale,
+                                 public_site_url=lambda site: ui.public_url(site, site.default_locale))
+
+
+@bp.url_value_preprocessor
+def _pull_site(endpoint, values) -> None:
+    from ..i18n import negotiate
+
+    g.admin_site_slug = (values or {}).pop("site", None)
+    # The admin speaks the user's language (among the shipped catalogs), not the site's.
+    g.locale = negotiate(current_app.config["UI_LOCALES"], "en")
+
+
+@bp.url_defaults
+def _add_site(endpoint, values) -> None:
+    site = g.get("admin_site")
+    if site is not None and "site" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "site"):
+        values["site"] = site.slug
+
+
+@bp.before_request
+def _guard():
+    from . import auth, roles
+
+    auth.load_user()
+    if request.method in current_app.config["WTF_CSRF_METHODS"]:
+        current_app.extensions["clinicjournal"].csrf.protect()
+    if g.user is None and roles.REQUIRED.get(request.endpoint or "") != roles.PUBLIC:
+        return auth.to_login()
+    roles.authorise(request.endpoint, g.admin_site_slug)
+    return None
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+def _error(exc):
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    code = getattr(exc, "code", 400) or 400
+    return render_template("admin/error.html", code=code, csrf=isinstance(exc, CSRFError)), code

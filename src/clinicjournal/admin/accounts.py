@@ -1,0 +1,146 @@
+"""Accounts and site roles: shared by ``clinicjournal user ...`` and the admin pages.
+
+Passwords are hashed with Argon2id (argon2-cffi's ``PasswordHasher``); a hash
+made with other parameters than the current ones is replaced at the next
+successful sign-in. The parameters come from the ``ARGON2_PARAMETERS`` setting
+(keyword arguments of ``PasswordHasher``; empty means the library's defaults,
+RFC 9106's low-memory profile).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..manage import ConfigError
+from ..models import Membership, Site, User
+
+ROLES = ("site_admin", "editor", "reviewer", "translator")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+
+
+class AccountError(ConfigError):
+    """A refused account change; the message says what to do instead."""
+
+
+def hasher(parameters: dict[str, Any] | None = None) -> PasswordHasher:
+    return PasswordHasher(**(parameters or {}))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    """:raise AccountError: when the password is too short or too long."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+
+
+def find_user(sess: Session, email: str) -> User | None:
+    return sess.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user(sess: Session, email: str) -> User:
+    """:raise AccountError: when there is no account for ``email``."""
+    user = find_user(sess, email)
+    if user is None:
+        raise AccountError(f"no account for {normalise_email(email)!r}; create it with "
+                           "`clinicjournal user create`")
+    return user
+
+
+def create_user(sess: Session, email: str, password: str, *, name: str = "", network_admin: bool = False,
+                ph: PasswordHasher | None = None) -> User:
+    """Add an account. :raise AccountError: for a malformed or taken address or a weak password."""
+    email = normalise_email(email)
+    if not EMAIL.match(email):
+        raise AccountError(f"{email!r} is not an e-mail address")
+    if find_user(sess, email) is not None:
+        raise AccountError(f"an account for {email!r} already exists")
+    check_password_rules(password)
+    user = User(email=email, name=name.strip()[:200], is_network_admin=network_admin,
+                password_hash=(ph or hasher()).hash(password), active=True)
+    sess.add(user)
+    sess.flush()
+    return user
+
+
+def set_password(user: User, password: str, ph: PasswordHasher | None = None) -> None:
+    check_password_rules(password)
+    user.password_hash = (ph or hasher()).hash(password)
+
+
+def verify_password(user: User | None, password: str, ph: PasswordHasher) -> bool:
+    """Whether ``password`` is ``user``'s; rehashes it when the parameters changed.
+
+    With no user (or a disabled one) a dummy hash is still verified, so the time
+    taken does not tell whether an account exists.
+    """
+    stored = user.password_hash if user is not None and user.active and user.password_hash else None
+    try:
+        ph.verify(stored or _dummy_hash(ph), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if stored is None:
+        return False
+    if ph.check_needs_rehash(stored):
+        user.password_hash = ph.hash(password)
+    return True
+
+
+_DUMMIES: dict[tuple, str] = {}
+
+
+def _dummy_hash(ph: PasswordHasher) -> str:
+    key = (ph.time_cost, ph.memory_cost, ph.parallelism, ph.hash_len, ph.salt_len)
+    if key not in _DUMMIES:
+        _DUMMIES[key] = ph.hash("not a password: no account has this")
+    return _DUMMIES[key]
+
+
+def roles_on(user: User, site_id: int) -> set[str]:
+    return {m.role for m in user.memberships if m.site_id == site_id}
+
+
+def grant(sess: Session, user: User, site: Site, role: str) -> bool:
+    """Give ``user`` ``role`` on ``site``. Returns False when they already had it.
+
+    :raise AccountError: for an unknown role.
+    """
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if role in roles_on(user, site.id):
+        return False
+    user.memberships.append(Membership(site_id=site.id, role=role))
+    sess.flush()
+    return True
+
+
+def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> list[str]:
+    """Take ``role`` (every role when ``None``) on ``site`` away from ``user``; returns the roles removed."""
+    if role is not None and role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    removed = [m for m in user.memberships if m.site_id == site.id and (role is None or m.role == role)]
+    for membership in removed:
+        user.memberships.remove(membership)
+        sess.delete(membership)
+    sess.flush()
+    return sorted(m.role for m in removed)
+
+
+def list_users(sess: Session) -> list[User]:
+    return list(sess.scalars(select(User).order_by(User.email)))
+
+
+def site_slugs(sess: Session) -> dict[int, str]:
+    return dict(sess.execute(select(Site.id, Site.slug)).all())

@@ -1,0 +1,176 @@
+"""Signing in and out, the session cookie, and the login throttle.
+
+* The session cookie is HttpOnly and SameSite=Lax, and Secure whenever the
+  request came over HTTPS (with ``PROXY_FIX`` set, as told by the proxy's
+  X-Forwarded-Proto).
+* A session names the user and a fingerprint of their password hash, so
+  changing a password (or disabling the account) signs out every other
+  session; it expires after ``ADMIN_SESSION_HOURS``.
+* After ``LOGIN_MAX_FAILURES`` failed sign-ins for one e-mail address or one
+  client address within ``LOGIN_WINDOW_MINUTES``, sign-in is locked for that
+  address for ``LOGIN_LOCK_MINUTES`` (table ``login_throttle``, shared by every
+  worker).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+
+from flask import current_app, flash, g, has_request_context, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, db
+from ..models import LoginThrottle, User, utcnow
+from . import accounts, bp
+from .roles import PUBLIC, SIGNED_IN, route
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with ``Secure`` set for HTTPS requests."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def password_hasher():
+    state = current_app.extensions["clinicjournal"]
+    if state.password_hasher is None:
+        state.password_hasher = accounts.hasher(current_app.config["ARGON2_PARAMETERS"])
+    return state.password_hasher
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def load_user() -> None:
+    """Set ``g.user`` from the session (``None`` when signed out or expired)."""
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    user = db.session().get(User, uid)
+    max_age = current_app.config["ADMIN_SESSION_HOURS"] * 3600
+    if (user is None or not user.active or session.get("pw") != _fingerprint(user)
+            or time.time() - session.get("at", 0) > max_age):
+        session.clear()
+        return
+    g.user = user
+
+
+def to_login():
+    """Where a signed-out visitor goes: the sign-in page, then back to the page they wanted."""
+    if request.method == "GET":
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    flash(_("Your session has ended. Please sign in again."), "error")
+    return redirect(url_for("admin.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.home")
+
+
+# -- throttling -----------------------------------------------------------------
+
+def _throttle_keys(email: str) -> list[str]:
+    return [f"email:{email}"[:400], f"addr:{request.remote_addr or '?'}"[:400]]
+
+
+def locked_until(sess, keys: list[str], now: dt.datetime) -> dt.datetime | None:
+    rows = [sess.get(LoginThrottle, key) for key in keys]
+    until = [r.locked_until for r in rows if r is not None and r.locked_until and r.locked_until > now]
+    return max(until) if until else None
+
+
+def note_failure(sess, keys: list[str], now: dt.datetime) -> bool:
+    """Count a failed sign-in against each key; returns True when this locked one."""
+    cfg = current_app.config
+    window = dt.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    locked = False
+    for key in keys:
+        row = sess.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, first_failure=now)
+            sess.add(row)
+        if row.first_failure < now - window:
+            row.failures, row.first_failure, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= cfg["LOGIN_MAX_FAILURES"]:
+            row.locked_until = now + dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+            locked = True
+    return locked
+
+
+def clear_failures(sess, keys: list[str]) -> None:
+    for key in keys:
+        row = sess.get(LoginThrottle, key)
+        if row is not None:
+            sess.delete(row)
+
+
+# -- views ----------------------------------------------------------------------
+
+def _locked_response(until: dt.datetime):
+    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+    message = _("Too many failed sign-in attempts. For your security, signing in is paused for "
+                "%(minutes)d more minute(s) (until %(time)s UTC). If you forgot your password, ask "
+                "your network administrator to set a new one.", minutes=minutes, time=until.strftime("%H:%M"))
+    response = current_app.make_response((render_template("admin/login.html", error=message,
+                                                          email=request.form.get("email", "")), 429))
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@route(bp, "/login", PUBLIC, methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password.
+
+    :raise 429: while the e-mail address or the client address is locked.
+    """
+    if request.method == "GET":
+        if g.user is not None:
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("admin/login.html", email="", error=None)
+    sess = db.session()
+    email = accounts.normalise_email(request.form.get("email", ""))
+    password = request.form.get("password", "")
+    keys = _throttle_keys(email)
+    now = utcnow()
+    until = locked_until(sess, keys, now)
+    if until is not None:
+        return _locked_response(until)
+    user = accounts.find_user(sess, email) if email else None
+    if not accounts.verify_password(user, password, password_hasher()):
+        try:
+            just_locked = note_failure(sess, keys, now)
+            if just_locked:
+                audit.record(sess, email or "?", "user.locked_out", target=email,
+                             address=request.remote_addr)
+            sess.commit()
+        except IntegrityError:  # another worker counted the same key first
+            sess.rollback()
+            just_locked = False
+        if just_locked:
+            return _locked_response(locked_until(sess, keys, now) or now)
+        return render_template("admin/login.html", email=email,
+                               error=_("That e-mail address and password do not match an account.")), 200
+    clear_failures(sess, keys)
+    user.last_login = now
+    audit.record(sess, user, "user.signed_in", target=user.email, address=request.remote_addr)
+    sess.commit()
+    session.clear()  # a fresh session: nothing from before sign-in carries over
+    session["uid"], session["pw"], session["at"] = user.id, _fingerprint(user), int(time.time())
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@route(bp, "/logout", SIGNED_IN, methods=["POST"])
+def logout():
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,51 @@
+"""Small helpers the admin views share."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, request, url_for
+
+from ..sites import LOCAL_SUFFIX, to_view
+
+
+def plugins():
+    return current_app.extensions["clinicjournal"].plugins
+
+
+def site_view(site):
+    """The reader's snapshot of ``site`` (as of this request), for calling its plugins."""
+    registry = current_app.extensions["clinicjournal"].sites
+    found = registry.by_slug.get(site.slug)
+    return found if found is not None and found.id == site.id else to_view(site, plugins())
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
+
+
+def public_base(site) -> str:
+    """Scheme and host where readers reach ``site`` (from this request's point of view)."""
+    scheme = request.scheme
+    current = request.host  # may carry a port
+    port = current.rsplit(":", 1)[1] if ":" in current and not current.endswith("]") else ""
+    hosts = [h.name for h in site.hosts]
+    if g.get("site") is not None and g.site.id == site.id:
+        return f"{scheme}://{current}"
+    if current.split(":")[0].endswith(LOCAL_SUFFIX) or current.split(":")[0] == "localhost":
+        return f"{scheme}://{site.slug}{LOCAL_SUFFIX}" + (f":{port}" if port else "")
+    if hosts:
+        return f"{scheme}://{hosts[0]}"
+    return f"{scheme}://{site.slug}{LOCAL_SUFFIX}" + (f":{port}" if port else "")
+
+
+def public_url(site, locale: str, slug: str | None = None) -> str:
+    """Absolute URL of the reader page for an article (or the journal index)."""
+    path = (url_for("reader.article", locale=locale, slug=slug) if slug
+            else url_for("reader.index", locale=locale))
+    return public_base(site) + path
+
+
+def form_text(name: str, default: str = "") -> str:
+    return (request.form.get(name, default) or "").strip()

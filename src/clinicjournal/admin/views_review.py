@@ -1,0 +1,158 @@
+"""The publishing workflow on an article (send for review, sign off, publish or
+schedule, unpublish) and the site's review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, db
+from ..manage import review_interval_days
+from ..models import Article, utcnow
+from . import bp, editing
+from .roles import article_or_404, require, require_edit, route
+from .ui import plugins, site_view
+
+
+def _step(article_id: int, action: str, run, success: str):
+    """Run one workflow step on the article, refusing it when the form's version is stale."""
+    site, sess = g.admin_site, db.session()
+    article = article_or_404(article_id)
+    target = f"{article.locale}/{article.slug}"
+    if request.form.get("version") != str(article.version):
+        flash(_("The article changed since you opened it (someone saved a new version). Nothing was done: "
+                "read the current text, then try again."), "error")
+        return redirect(url_for("admin.article_edit", article_id=article.id))
+    try:
+        detail = run(sess, site, article) or {}
+        audit.record(sess, g.user, action, site=site, target=target, **detail)
+        sess.commit()
+    except editing.WorkflowError as exc:
+        sess.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        sess.rollback()
+        flash(_("Someone saved the article at the same moment; nothing was done."), "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for("admin.article_edit", article_id=article_id))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/submit", "articles.edit", methods=["POST"])
+def article_submit(article_id: int):
+    """Send a draft to the medical reviewers."""
+    def run(sess, site, article):
+        require_edit(article.locale)
+        editing.submit(sess, article, g.user, site_view(site), plugins())
+    return _step(article_id, "article.submitted", run, _("Sent for review."))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/send-back", "articles.view", methods=["POST"])
+def article_send_back(article_id: int):
+    """Return an article in review to draft (reviewers and editors), with an optional note."""
+    note = (request.form.get("note") or "").strip()[:500]
+
+    def run(sess, site, article):
+        if not (g.user.is_network_admin or {"reviewer", "editor"} & g.roles):
+            require_edit(article.locale)
+        editing.send_back(sess, article, g.user)
+        return {"note": note} if note else {}
+    return _step(article_id, "article.sent_back", run, _("Sent back to draft."))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/sign-off", "articles.review", methods=["POST"])
+def article_sign_off(article_id: int):
+    """Medical review sign-off by a reviewer of this site."""
+    def run(sess, site, article):
+        editing.sign_off(sess, site, article, g.user)
+        return {"reviewer": article.reviewer, "next_review": article.next_review}
+    return _step(article_id, "article.signed_off", run, _("Medical review signed off."))
+
+
+def _publish_time() -> dt.datetime | None:
+    raw = (request.form.get("publish_at") or "").strip()
+    if request.form.get("mode") != "schedule" or not raw:
+        return None
+    try:
+        return dt.datetime.fromisoformat(raw).replace(tzinfo=None, second=0, microsecond=0)
+    except ValueError:
+        raise editing.WorkflowError(_("Give the publishing time as a date and time.")) from None
+
+
+@route(bp, "/<site>/articles/<int:article_id>/publish", "articles.publish", methods=["POST"])
+def article_publish(article_id: int):
+    """Publish now, or schedule (``mode=schedule`` with ``publish_at``, UTC)."""
+    def run(sess, site, article):
+        at = _publish_time()
+        if request.form.get("mode") == "schedule" and (at is None or at <= utcnow()):
+            raise editing.WorkflowError(_("Choose a time in the future to schedule the article."))
+        status = editing.publish(sess, article, g.user, site_view(site), plugins(), at)
+        if status == "scheduled":
+            flash(_("Scheduled for %(when)s UTC.", when=at.strftime("%Y-%m-%d %H:%M")), "info")
+            return {"publish_at": at, "scheduled": True}
+        return {}
+    return _step(article_id, "article.published", run, _("Published."))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/unpublish", "articles.publish", methods=["POST"])
+def article_unpublish(article_id: int):
+    """Take an article off the public site (back to draft)."""
+    return _step(article_id, "article.unpublished",
+                 lambda sess, site, article: editing.unpublish(sess, article, g.user), _("Unpublished."))
+
+
+# -- the review queue ---------------------------------------------------------------
+
+@dataclass
+class Queue:
+    waiting: list[Article] = field(default_factory=list)  # in review, not yet signed off
+    ready: list[Article] = field(default_factory=list)  # in review and signed off: can be published
+    overdue: list[tuple[Article, dt.date | None]] = field(default_factory=list)  # public, review due
+    changed: list[Article] = field(default_factory=list)  # public, edited since the last sign-off
+
+    @property
+    def attention(self) -> int:
+        return len(self.waiting) + len(self.overdue) + len(self.changed)
+
+
+def due_date(article: Article, interval_days: int) -> dt.date | None:
+    if article.next_review is not None:
+        return article.next_review
+    if article.reviewed is not None:
+        return article.reviewed + dt.timedelta(days=interval_days)
+    return None
+
+
+def review_queue(sess, site, today: dt.date | None = None) -> Queue:
+    """What needs a reviewer's or an editor's attention on ``site``."""
+    today = today or utcnow().date()
+    interval = review_interval_days(site)
+    queue = Queue()
+    rows = sess.scalars(select(Article).where(
+        Article.site_id == site.id, Article.kind == "article",
+        Article.status.in_(("review", "published", "scheduled"))).order_by(Article.title))
+    for article in rows:
+        if article.status == "review":
+            (queue.ready if editing.signed_off(article) else queue.waiting).append(article)
+            continue
+        due = due_date(article, interval)
+        if due is None or due <= today:
+            queue.overdue.append((article, due))
+        elif article.reviewed_at is not None and not editing.signed_off(article):
+            queue.changed.append(article)
+    queue.overdue.sort(key=lambda pair: (pair[1] or dt.date.min, pair[0].title))
+    return queue
+
+
+@route(bp, "/<site>/review", "articles.view")
+def review():
+    """Articles waiting for sign-off, ready to publish, overdue for review, or changed since sign-off."""
+    site = g.admin_site
+    require("articles.view")
+    return render_template("admin/review.html", site=site, queue=review_queue(db.session(), site),
+                           interval=review_interval_days(site))

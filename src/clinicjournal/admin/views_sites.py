@@ -1,0 +1,136 @@
+"""A site's settings (name, colours, logo, languages, review interval), its host
+names (network admins) and its members (site admins)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import audit, db, manage
+from ..i18n import language_name
+from ..models import Membership, User
+from . import accounts, bp
+from .roles import membership_or_404, route
+from .ui import form_text
+
+APPEARANCE = ("tagline", "primary", "accent", "logo")
+
+
+def _settings_form(site) -> dict:
+    look = site.appearance or {}
+    return {
+        "name": site.name,
+        "tagline": look.get("tagline", ""),
+        "primary": look.get("primary", ""),
+        "accent": look.get("accent", ""),
+        "logo": look.get("logo", ""),
+        "locales": " ".join(site.locales),
+        "default_locale": site.default_locale,
+        "review_interval_days": str(manage.review_interval_days(site)),
+    }
+
+
+@route(bp, "/<site>/settings", "site.settings", methods=["GET", "POST"])
+def settings():
+    """Edit the site's name, appearance, languages and review interval."""
+    site, sess = g.admin_site, db.session()
+    form, error = _settings_form(site), None
+    if request.method == "POST":
+        form = {k: form_text(k) for k in form}
+        before = _settings_form(site)
+        try:
+            manage.update_site(sess, site, name=form["name"],
+                               appearance={k: form[k] for k in APPEARANCE},
+                               settings={"review_interval_days": form["review_interval_days"] or None})
+            manage.set_locales(sess, site, form["locales"].replace(",", " ").split(),
+                               form["default_locale"] or None)
+            changed = {k: v for k, v in _settings_form(site).items() if before.get(k) != v}
+            if changed:
+                audit.record(sess, g.user, "site.changed", site=site, target=site.slug, changes=changed)
+            sess.commit()
+        except manage.ConfigError as exc:
+            sess.rollback()
+            error = str(exc)
+        else:
+            flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("admin.settings"))
+    locale_options = [(code, f"{language_name(code)} ({code})") for code in site.locales]
+    return render_template("admin/site_settings.html", site=site, form=form, error=error,
+                           locale_options=locale_options), 422 if error else 200
+
+
+@route(bp, "/<site>/hosts", "site.hosts", methods=["POST"])
+def hosts():
+    """Add or remove a host name (network admins): ``add=<host>`` or ``remove=<host>``."""
+    site, sess = g.admin_site, db.session()
+    try:
+        if form_text("add"):
+            row = manage.add_host(sess, site, form_text("add"))
+            audit.record(sess, g.user, "site.host_added", site=site, target=row.name)
+            message = _("%(host)s now reaches this site.", host=row.name)
+        elif form_text("remove"):
+            manage.remove_host(sess, site, form_text("remove"))
+            audit.record(sess, g.user, "site.host_removed", site=site, target=form_text("remove"))
+            message = _("%(host)s no longer reaches this site.", host=form_text("remove"))
+        else:
+            raise manage.ConfigError(_("Enter a host name such as journal.example.org."))
+        sess.commit()
+    except manage.ConfigError as exc:
+        sess.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("admin.settings") + "#hosts")
+
+
+@route(bp, "/<site>/members", "members.manage", methods=["GET", "POST"])
+def members():
+    """The site's members and their roles; grant a role to an existing account."""
+    site, sess = g.admin_site, db.session()
+    error, form = None, {"email": "", "role": "editor"}
+    if request.method == "POST":
+        form = {"email": form_text("email"), "role": form_text("role")}
+        try:
+            user = accounts.get_user(sess, form["email"])
+            if accounts.grant(sess, user, site, form["role"]):
+                audit.record(sess, g.user, "member.granted", site=site, target=user.email, role=form["role"])
+                sess.commit()
+                flash(_("%(email)s is now %(role)s on this site.", email=user.email,
+                        role=role_label(form["role"])), "success")
+            else:
+                flash(_("%(email)s already has that role.", email=user.email), "info")
+        except accounts.AccountError as exc:
+            sess.rollback()
+            error = str(exc)
+        else:
+            return redirect(url_for("admin.members"))
+    rows = sess.execute(select(Membership, User).join(User, User.id == Membership.user_id)
+                        .where(Membership.site_id == site.id).order_by(User.email, Membership.role)).all()
+    return render_template("admin/members.html", site=site, rows=rows, form=form, error=error,
+                           role_options=[(r, role_label(r)) for r in accounts.ROLES]), 422 if error else 200
+
+
+@route(bp, "/<site>/members/<int:membership_id>/revoke", "members.manage", methods=["POST"])
+def member_revoke(membership_id: int):
+    """Remove one role of one member (the membership must belong to this site)."""
+    site, sess = g.admin_site, db.session()
+    membership = membership_or_404(membership_id)
+    user = sess.get(User, membership.user_id)
+    if user is None:
+        abort(404)
+    accounts.revoke(sess, user, site, membership.role)
+    audit.record(sess, g.user, "member.revoked", site=site, target=user.email, role=membership.role)
+    sess.commit()
+    flash(_("%(email)s is no longer %(role)s on this site.", email=user.email, role=role_label(membership.role)),
+          "success")
+    return redirect(url_for("admin.members"))
+
+
+def role_label(role: str) -> str:
+    return {
+        "site_admin": _("site admin"),
+        "editor": _("editor"),
+        "reviewer": _("medical reviewer"),
+        "translator": _("translator"),
+    }.get(role, role)

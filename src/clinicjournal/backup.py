@@ -1,0 +1,526 @@
+"""Backing up the whole install, and restoring a backup.
+
+Two formats, both holding every table (sites, hosts, plugin enablement and
+settings, articles, references, revisions, users, audit log...) and the schema
+revision they were written at:
+
+* **SQLite file**, for a SQLite database: SQLite's online backup API
+  (``sqlite3.Connection.backup``) copies the live database page by page while
+  the server keeps serving, into an ordinary SQLite file (checked with
+  ``PRAGMA integrity_check``).
+* **Logical archive** (a zip file), for PostgreSQL, or any database with
+  ``fmt="logical"``: ``manifest.json`` (format, schema revision, each table's
+  columns with their types and row count) and ``tables/<table>.jsonl`` with one
+  JSON object per row, in primary-key order. On PostgreSQL it is read in one
+  ``REPEATABLE READ``, read-only transaction, so it is one consistent snapshot
+  however busy the server is; on SQLite it is read from an online-backup copy.
+  Values keep their types (dates and times as ISO text, JSON as JSON), so a
+  restore is lossless and works into either database engine.
+
+  (``pg_dump``/``pg_restore`` are not used: they must match the server's major
+  version, cannot move an install between SQLite and PostgreSQL, and know
+  nothing of the schema revision.)
+
+A restore copies a backup of either format into a database in **one
+transaction**: it succeeds completely or leaves the database as it was. The
+target must be at the backup's schema revision; an empty database is first
+migrated to it. A database that already has content is only overwritten with
+``force``. Afterwards the config generation moves past both the old and the
+restored value, so every worker reloads its sites on its next request.
+
+Backup files are written next to their destination under a temporary name and
+renamed into place when complete, so a failed backup never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy import types as sqltypes
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from . import db
+
+FORMAT = "clinicjournal-backup"
+FORMAT_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ZIP_MAGIC = b"PK\x03\x04"
+#: Tables that are not content: the schema revision is stored on its own.
+NOT_COPIED = {"alembic_version"}
+#: Tables a freshly migrated database already has rows in.
+BOOKKEEPING = {"install_state"}
+BATCH = 1000
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says what to do."""
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    format: str  # "sqlite" or "logical"
+    revision: str | None
+    tables: dict[str, int] = field(default_factory=dict)  # table → rows
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+# -- which tables, which columns ----------------------------------------------------------------
+
+def _virtual_tables(conn: Connection) -> set[str]:
+    """SQLite full-text tables (and their shadow tables): rebuilt by triggers, not copied."""
+    if conn.dialect.name != "sqlite":
+        return set()
+    names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                  "AND sql LIKE 'CREATE VIRTUAL TABLE%'")))
+    shadows = {t for t in conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+               if any(t.startswith(v + "_") for v in names)}
+    return names | shadows
+
+
+def content_tables(conn: Connection) -> list[Table]:
+    """The database's tables in dependency order (parents first), with only the
+    columns a backup holds (computed columns such as PostgreSQL's search vector are
+    left to the database)."""
+    skip = NOT_COPIED | _virtual_tables(conn)
+    inspector = inspect(conn)
+    metadata = MetaData()
+    for name in inspector.get_table_names():
+        if name in skip or name.startswith("sqlite_"):
+            continue
+        stored = [c["name"] for c in inspector.get_columns(name) if not c.get("computed")]
+        Table(name, metadata, autoload_with=conn, include_columns=stored, resolve_fks=False)
+    return list(metadata.sorted_tables)
+
+
+def _kind(column) -> str:
+    kind = column.type
+    if isinstance(kind, sqltypes.JSON):
+        return "json"
+    if isinstance(kind, sqltypes.DateTime):
+        return "datetime"
+    if isinstance(kind, sqltypes.Date):
+        return "date"
+    if isinstance(kind, sqltypes.Time):
+        return "time"
+    if isinstance(kind, sqltypes.Boolean):
+        return "bool"
+    if isinstance(kind, sqltypes.Integer):
+        return "int"
+    if isinstance(kind, sqltypes.Float):
+        return "float"
+    if isinstance(kind, sqltypes.Numeric):
+        return "decimal"
+    if isinstance(kind, sqltypes.LargeBinary):
+        return "bytes"
+    if isinstance(kind, (sqltypes.String, sqltypes.Enum)):
+        return "text"
+    raise BackupError(f"column {column.table.name}.{column.name} has a type ({kind}) a backup cannot hold yet")
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if value is None or kind in ("json", "text", "int", "float", "bool"):
+        return value
+    if kind in ("datetime", "date", "time"):
+        return value.isoformat()
+    if kind == "decimal":
+        return str(value)
+    if kind == "bytes":
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise AssertionError(kind)
+
+
+def _decode(kind: str, value: Any) -> Any:
+    if value is None or kind in ("json", "text", "int", "float"):
+        return value
+    if kind == "bool":
+        return bool(value)
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value)
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "time":
+        return dt.time.fromisoformat(value)
+    if kind == "decimal":
+        return decimal.Decimal(value)
+    if kind == "bytes":
+        return base64.b64decode(value)
+    raise BackupError(f"the backup has a column type {kind!r} this version cannot restore")
+
+
+def _ordered(table: Table):
+    keys = list(table.primary_key.columns) or list(table.columns)
+    return select(*table.columns).order_by(*keys)
+
+
+def _revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+# -- writing backups ----------------------------------------------------------------------------
+
+@contextmanager
+def _atomic_file(path: Path, force: bool) -> Iterator[Path]:
+    """A temporary file beside ``path``, renamed onto it only when the block succeeds."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise BackupError(f"{path} already exists; choose another name, or add --force to replace it")
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder; give the name of the backup file to write")
+    if not path.parent.is_dir():
+        raise BackupError(f"the folder {path.parent} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def backup(engine: Engine, path: Path, *, fmt: str = "auto", force: bool = False,
+           progress: Progress | None = None) -> BackupInfo:
+    """Write a backup of the whole database at ``engine`` to ``path``.
+
+    ``fmt``: ``"auto"`` (a SQLite file for SQLite, else a logical archive),
+    ``"sqlite"`` or ``"logical"``.
+
+    :raise BackupError: when ``path`` exists (without ``force``), its folder is
+        missing, or the format does not suit the database.
+    """
+    dialect = engine.dialect.name
+    if fmt == "auto":
+        fmt = "sqlite" if dialect == "sqlite" else "logical"
+    if fmt == "sqlite" and dialect != "sqlite":
+        raise BackupError(f"a SQLite-file backup needs a SQLite database, not {dialect}; "
+                          "use the logical format (the default for it)")
+    if fmt not in ("sqlite", "logical"):
+        raise BackupError(f"unknown backup format {fmt!r}: use sqlite or logical")
+    with _atomic_file(path, force) as tmp:
+        if fmt == "sqlite":
+            info = _sqlite_file(engine, tmp, progress)
+        elif dialect == "sqlite":
+            # A consistent snapshot first (the online backup API), then read that copy.
+            with tempfile.TemporaryDirectory(dir=Path(path).parent) as scratch:
+                snapshot = Path(scratch) / "snapshot.sqlite"
+                _sqlite_file(engine, snapshot, None)
+                copy = create_engine(f"sqlite:///{snapshot}", poolclass=NullPool)
+                try:
+                    info = _logical(copy, tmp, progress)
+                finally:
+                    copy.dispose()
+        else:
+            info = _logical(engine, tmp, progress)
+    info.path = Path(path)
+    return info
+
+
+def _sqlite_file(engine: Engine, target: Path, progress: Progress | None) -> BackupInfo:
+    raw = engine.raw_connection()
+    try:
+        source: sqlite3.Connection = raw.driver_connection
+        dest = sqlite3.connect(target)
+        try:
+            def report(_status, remaining, total):
+                if progress:
+                    progress(total - remaining, total)
+
+            source.backup(dest, pages=256, progress=report)
+            # A backup is a file to keep and copy around: no -wal/-shm companions.
+            dest.execute("PRAGMA journal_mode=DELETE")
+            check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+            if check != "ok":
+                raise BackupError(f"the copy failed SQLite's integrity check ({check}); the database itself "
+                                  "may be damaged: run `sqlite3 FILE 'PRAGMA integrity_check'` on it")
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    copy = create_engine(f"sqlite:///{target}", poolclass=NullPool)
+    try:
+        with copy.connect() as conn:
+            counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in content_tables(conn)}
+            return BackupInfo(target, "sqlite", _revision(conn), counts)
+    finally:
+        copy.dispose()
+
+
+def _snapshot(engine: Engine) -> Connection:
+    """A connection in one consistent, read-only snapshot of the database."""
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return conn
+
+
+def _logical(engine: Engine, target: Path, progress: Progress | None) -> BackupInfo:
+    with _snapshot(engine) as conn, conn.begin():
+        tables = content_tables(conn)
+        counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in tables}
+        total, done = sum(counts.values()), 0
+        manifest = {
+            "format": FORMAT, "version": FORMAT_VERSION, "revision": _revision(conn),
+            "dialect": engine.dialect.name, "created": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "tables": [{"name": t.name, "rows": counts[t.name],
+                        "columns": [{"name": c.name, "type": _kind(c)} for c in t.columns]} for t in tables],
+        }
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for table in tables:
+                kinds = [(c.name, _kind(c)) for c in table.columns]
+                with archive.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as out:
+                    result = conn.execution_options(yield_per=BATCH).execute(_ordered(table))
+                    for row in result:
+                        record = {name: _encode(kind, row._mapping[name]) for name, kind in kinds}
+                        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+                        done += 1
+                        if progress and done % BATCH == 0:
+                            progress(done, total)
+            archive.writestr("manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+        if progress:
+            progress(total, total)
+    return BackupInfo(target, "logical", manifest["revision"], counts)
+
+
+# -- reading backups ----------------------------------------------------------------------------
+
+class _Source:
+    """A backup opened for reading: its revision, tables, and rows per table."""
+
+    format: str
+    revision: str | None
+    tables: list[dict]  # {"name", "rows", "columns": [{"name", "type"}]}
+
+    def rows(self, name: str) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _ArchiveSource(_Source):
+    format = "logical"
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.archive = zipfile.ZipFile(path)
+            manifest = json.loads(self.archive.read("manifest.json"))
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise BackupError(f"{path} is not a clinicjournal backup ({exc}); was it cut short?") from None
+        if manifest.get("format") != FORMAT:
+            raise BackupError(f"{path} is a zip file, but not a clinicjournal backup")
+        if manifest.get("version", 0) > FORMAT_VERSION:
+            raise BackupError(f"{path} was written by a newer clinicjournal (backup format "
+                              f"{manifest.get('version')}); restore it with that version")
+        self.revision = manifest.get("revision")
+        self.tables = manifest["tables"]
+
+    def rows(self, name: str) -> Iterator[dict[str, Any]]:
+        spec = next(t for t in self.tables if t["name"] == name)
+        kinds = {c["name"]: c["type"] for c in spec["columns"]}
+        with self.archive.open(f"tables/{name}.jsonl") as lines:
+            for line in lines:
+                if line.strip():
+                    record = json.loads(line)
+                    yield {k: _decode(kinds[k], v) for k, v in record.items()}
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+class _SqliteSource(_Source):
+    format = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.engine = create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true", poolclass=NullPool)
+        try:
+            with self.engine.connect() as conn:
+                self.revision = _revision(conn)
+                self._tables = {t.name: t for t in content_tables(conn)}
+                self.tables = [{"name": t.name, "rows": conn.scalar(select(func.count()).select_from(t)),
+                                "columns": [{"name": c.name, "type": _kind(c)} for c in t.columns]}
+                               for t in self._tables.values()]
+        except Exception:
+            self.engine.dispose()
+            raise
+
+    def rows(self, name: str) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=BATCH).execute(_ordered(self._tables[name])):
+                yield dict(row._mapping)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_backup(path: Path) -> _Source:
+    """:raise BackupError: when ``path`` is missing or not a backup."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path} does not exist (or is not a file)")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head.startswith(SQLITE_MAGIC):
+        return _SqliteSource(path)
+    if head.startswith(ZIP_MAGIC):
+        return _ArchiveSource(path)
+    raise BackupError(f"{path} is neither a SQLite backup nor a clinicjournal archive")
+
+
+def describe(path: Path) -> BackupInfo:
+    source = open_backup(path)
+    try:
+        return BackupInfo(Path(path), source.format, source.revision,
+                          {t["name"]: t["rows"] for t in source.tables})
+    finally:
+        source.close()
+
+
+# -- restoring ----------------------------------------------------------------------------------
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    try:
+        return script.get_revision(revision) is not None
+    except (CommandError, KeyError, ValueError, RuntimeError):
+        return False
+
+
+def restore(engine: Engine, path: Path, *, force: bool = False, progress: Progress | None = None,
+            note: str = "") -> BackupInfo:
+    """Replace the content of the database at ``engine`` with the backup at ``path``.
+
+    :raise BackupError: when the backup is unreadable, the database is at another
+        schema revision, or it has content and ``force`` is not given. Nothing is
+        changed then, nor when the restore itself fails half-way.
+    """
+    source = open_backup(path)
+    try:
+        return _restore(engine, source, Path(path), force, progress, note)
+    finally:
+        source.close()
+
+
+def _restore(engine: Engine, source: _Source, path: Path, force: bool, progress: Progress | None,
+             note: str) -> BackupInfo:
+    if source.revision is None:
+        raise BackupError(f"{path} holds no schema revision; it is not a backup of a clinicjournal database")
+    with engine.connect() as conn:
+        current = _revision(conn)
+    if current is None:
+        if not _known_revision(source.revision):
+            raise BackupError(f"{path} was made at schema revision {source.revision}, which this version of "
+                              "clinicjournal does not know: restore it with the version that made it")
+        db.upgrade(_url(engine), source.revision)  # an empty database gets the backup's schema
+        current = source.revision
+    if current != source.revision:
+        raise BackupError(
+            f"{path} was made at schema revision {source.revision}, but the database is at {current}. "
+            "Restore into an empty database (it is then migrated to the backup's revision), "
+            "or into one at the same revision; run `clinicjournal db upgrade` afterwards.")
+
+    total = sum(t["rows"] for t in source.tables)
+    done = 0
+    with engine.begin() as conn:
+        tables = {t.name: t for t in content_tables(conn)}
+        wanted = [t["name"] for t in source.tables]
+        missing = [n for n in wanted if n not in tables]
+        if missing or set(tables) - set(wanted):
+            raise BackupError(f"the backup's tables ({', '.join(sorted(wanted))}) do not match the database's "
+                              f"({', '.join(sorted(tables))}); the schema differs although the revision matches")
+        for spec in source.tables:
+            have = {c.name for c in tables[spec["name"]].columns}
+            columns = {c["name"] for c in spec["columns"]}
+            if have != columns:
+                raise BackupError(f"table {spec['name']} has columns {sorted(have)} in the database but "
+                                  f"{sorted(columns)} in the backup")
+        order = [t for t in tables.values()]  # dependency order: parents first
+        before = _generation(conn)
+        filled = [t.name for t in order if t.name not in BOOKKEEPING
+                  and conn.scalar(select(func.count()).select_from(t))]
+        if filled and not force:
+            raise BackupError(f"the database already has content (in {', '.join(filled)}); restore into an empty "
+                              "database, or add --force to replace everything in it with the backup")
+        for table in reversed(order):
+            conn.execute(table.delete())
+        for table in order:
+            batch = []
+            for row in source.rows(table.name):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    conn.execute(table.insert(), batch)
+                    done += len(batch)
+                    batch = []
+                    if progress:
+                        progress(done, total)
+            if batch:
+                conn.execute(table.insert(), batch)
+                done += len(batch)
+        _after_restore(conn, tables, before, path, note)
+        counts = {t: conn.scalar(select(func.count()).select_from(tables[t])) for t in wanted}
+    if progress:
+        progress(total, total)
+    return BackupInfo(path, source.format, source.revision, counts)
+
+
+def _generation(conn: Connection) -> int:
+    try:
+        return int(conn.scalar(text("SELECT value FROM install_state WHERE key = 'config_generation'")) or 0)
+    except Exception:  # noqa: BLE001 - no such table in this revision
+        return 0
+
+
+def _after_restore(conn: Connection, tables: dict[str, Table], before: int, path: Path, note: str) -> None:
+    # Workers cache sites by config generation: move it past both the old and the
+    # restored value, so none keeps what it had.
+    state = tables.get("install_state")
+    if state is not None:
+        restored = _generation(conn)
+        value = max(before, restored) + 1
+        if not conn.execute(state.update().where(state.c.key == "config_generation").values(value=value)).rowcount:
+            conn.execute(state.insert().values(key="config_generation", value=value))
+    # PostgreSQL hands out ids from sequences the inserts did not advance.
+    if conn.dialect.name == "postgresql":
+        for table in tables.values():
+            keys = list(table.primary_key.columns)
+            if len(keys) == 1 and isinstance(keys[0].type, sqltypes.Integer):
+                sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                       {"t": table.name, "c": keys[0].name})
+                if sequence:
+                    conn.execute(text(f'SELECT setval(:s, COALESCE((SELECT MAX("{keys[0].name}") FROM '
+                                      f'"{table.name}"), 1), (SELECT COUNT(*) FROM "{table.name}") > 0)'),
+                                 {"s": sequence})
+    audit = tables.get("audit_event")
+    if audit is not None and {"at", "actor", "action", "target", "detail"} <= set(audit.c.keys()):
+        conn.execute(audit.insert().values(at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), actor="cli",
+                                           action="install.restored", target=str(path)[:300],
+                                           detail={"note": note} if note else {}))

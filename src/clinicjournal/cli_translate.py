@@ -1,0 +1,661 @@
+"""``clinicjournal translate ...``: the translators' workflow over the UI catalogs.
+
+A catalog is a ``translations/`` folder: a template ``messages.pot`` (the
+English strings marked in the code, written by ``extract``) and one
+``<locale>/LC_MESSAGES/messages.po`` per language (started by ``init``, kept in
+step with the code by ``update``, compiled to ``messages.mo`` by ``compile``).
+The core's is at the repository root; each plugin keeps its own beside its
+code, extracted from that plugin's folder only. All use the gettext domain
+``messages`` and are merged at runtime (see :mod:`clinicjournal.i18n`).
+
+Babel's Python API does the work (no ``pybabel`` subprocess). ``babel.cfg``
+says which files hold strings; ``compile`` refuses a ``.po`` whose
+translations break a placeholder, naming the file, line and entry.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+import re
+import sysconfig
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from babel import Locale, UnknownLocaleError
+from babel.messages import frontend as babel_frontend
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from flask import current_app
+from flask.cli import with_appcontext
+from rich.markup import escape
+
+from . import __version__, i18n
+from .cli import console, fail, main, table
+
+DOMAIN = "messages"
+#: Used when neither the source folder nor the checkout has a babel.cfg (an installed wheel).
+DEFAULT_MAPPING = """\
+[python: **.py]
+[jinja2: **/templates/**.html]
+"""
+#: flask-babel's lazy forms, on top of Babel's defaults (_, gettext, ngettext, pgettext, ...).
+EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2")
+COMMENT_TAGS = ("TRANSLATORS:",)
+COPYRIGHT = "the clinicjournal authors"
+FUZZY_SHOWN = 5  # per catalog file; the rest are counted
+
+
+# -- which catalogs ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """One catalog: its ``translations/`` folder and the code its strings come from."""
+
+    name: str  # "core", a plugin name, or the folder given with --dir
+    directory: Path
+    source: Path
+    project: str
+    version: str = ""
+
+    @property
+    def pot(self) -> Path:
+        return self.directory / f"{DOMAIN}.pot"
+
+    def po(self, locale: str) -> Path:
+        return self.directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+    def locales(self) -> list[str]:
+        return sorted(p.parent.parent.name for p in self.directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def core_target() -> Target:
+    return Target("core", i18n.core_catalog_dir(), i18n.PACKAGE_DIR, "clinicjournal", __version__)
+
+
+def _plugins():
+    return current_app.extensions["clinicjournal"].plugins
+
+
+def plugin_target(name: str) -> Target:
+    """:raise ClickException: when no loaded plugin called ``name`` has a package folder."""
+    if name == "core":
+        return core_target()
+    plugins = _plugins()
+    record = plugins.records.get(name)
+    if record is None:
+        fail(f"no plugin named {name!r}; installed plugins: {', '.join(sorted(plugins.records)) or 'none'} "
+             "(see `clinicjournal plugins list`)")
+    if record.broken:
+        fail(f"plugin {name!r} is not loaded ({record.error}); fix or enable it, then try again")
+    file = getattr(record.module, "__file__", None)
+    if not file or Path(file).name != "__init__.py":
+        fail(f"plugin {name!r} is a single module, not a package folder, so it has no place for its own "
+             "translations/; make it a folder with an __init__.py")
+    source = Path(file).parent
+    return Target(name, source / "translations", source, source.name, record.version or "")
+
+
+def dir_target(directory: Path) -> Target:
+    """A catalog folder outside the app's plugins (a plugin being written, a copy)."""
+    directory = directory.resolve()
+    return Target(_shown(directory), directory, directory.parent, directory.parent.name)
+
+
+def all_targets() -> list[Target]:
+    """The core and every loaded plugin that has a ``translations/`` folder."""
+    names = [n for n in i18n.catalog_dirs(_plugins()) if n != "core"]
+    return [core_target()] + [plugin_target(n) for n in names]
+
+
+def uncatalogued_plugins() -> list[Target]:
+    """Loaded plugin packages with marked strings but no ``translations/`` folder yet."""
+    found = []
+    plugins = _plugins()
+    catalogued = set(i18n.catalog_dirs(plugins))
+    for name in plugins.active_names():
+        file = getattr(plugins.records[name].module, "__file__", None)
+        if name in catalogued or not file or Path(file).name != "__init__.py":
+            continue
+        target = plugin_target(name)
+        if len(extract(target)):
+            found.append(target)
+    return found
+
+
+def catalog_options(default_all: bool):
+    """``--plugin NAME`` / ``--all`` / ``--dir PATH``; without them, the core (or all)."""
+    what = "every catalog" if default_all else "the core's catalog"
+
+    def decorate(func):
+        func = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+                            help="A translations folder outside the app (e.g. a plugin being written); "
+                                 "its strings are extracted from the folder that contains it.")(func)
+        func = click.option("--all", "all_", is_flag=True,
+                            help="The core's catalog and every plugin's" + (" (the default)." if default_all
+                                                                              else "."))(func)
+        func = click.option("--plugin", "plugin", metavar="NAME",
+                            help=f"Work on this plugin's catalog instead of {what} ('core' for the core's).")(func)
+        return func
+
+    return decorate
+
+
+def installed(target: Target) -> bool:
+    """Whether ``target`` lives in an installed (non-editable) package: its catalogs
+    ship with that package and are changed in its source, not in site-packages."""
+    paths = sysconfig.get_paths()
+    roots = {Path(paths[k]).resolve() for k in ("purelib", "platlib") if paths.get(k)}
+    where = target.directory.resolve()
+    return any(where.is_relative_to(root) for root in roots)
+
+
+def selected(plugin: str | None, all_: bool, directory: Path | None, default_all: bool,
+             writes: bool = True) -> list[Target]:
+    """The catalogs a command works on. One that writes files skips, under ``--all``,
+    catalogs of installed packages (and refuses one named with ``--plugin``)."""
+    if sum(bool(x) for x in (plugin, all_, directory)) > 1:
+        fail("give only one of --plugin, --all and --dir")
+    if directory:
+        return [dir_target(directory)]
+    if plugin:
+        target = plugin_target(plugin)
+        if writes and installed(target):
+            fail(f"the {target.name} catalog is inside an installed package ({_shown(target.directory)}); "
+                 "work on the package's source instead, e.g. with --dir SOURCE/translations")
+        return [target]
+    targets = all_targets() if all_ or default_all else [core_target()]
+    if writes:
+        for target in [t for t in targets if installed(t)]:
+            console.print(f"[yellow]skipped[/] {escape(target.name)}: an installed package "
+                          f"({escape(_shown(target.directory))}); its catalogs are changed in its own source")
+            targets.remove(target)
+    return targets
+
+
+# -- extraction ---------------------------------------------------------------------
+
+def _mapping(target: Target):
+    """Method map and options from the nearest babel.cfg (source, catalog's parent, checkout)."""
+    checkout = i18n.core_catalog_dir().parent / "babel.cfg"
+    for cfg in (target.source / "babel.cfg", target.directory.parent / "babel.cfg", checkout):
+        if cfg.is_file():
+            text, filename = cfg.read_text(encoding="utf-8"), str(cfg)
+            break
+    else:
+        text, filename = DEFAULT_MAPPING, "<built-in mapping>"
+    parse = getattr(babel_frontend, "parse_mapping_cfg", None) or babel_frontend.parse_mapping
+    return parse(io.StringIO(text), filename=filename)
+
+
+def _keywords() -> dict:
+    return {**DEFAULT_KEYWORDS, **babel_frontend.parse_keywords(EXTRA_KEYWORDS)}
+
+
+def _location_base(target: Target) -> Path:
+    """Locations read ``src/clinicjournal/templates/x.html`` or ``clinicjournal_faq/__init__.py``."""
+    parent = target.directory.parent
+    if target.source != parent and target.source.is_relative_to(parent):
+        return parent
+    return target.source.parent
+
+
+def extract(target: Target) -> Catalog:
+    """The template catalog of ``target``'s marked strings, fresh from its code."""
+    method_map, options_map = _mapping(target)
+    catalog = Catalog(project=target.project, version=target.version, copyright_holder=COPYRIGHT,
+                      charset="utf-8", fuzzy=False)
+    base = _location_base(target)
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(target.source), method_map, options_map, keywords=_keywords(), comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True):
+        path = (target.source / filename).relative_to(base).as_posix()
+        catalog.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def _po_bytes(catalog: Catalog, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=76, include_previous=True, **kwargs)
+    return buf.getvalue()
+
+
+_VOLATILE = re.compile(rb'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
+
+
+def write_if_changed(path: Path, data: bytes, ignore_dates: bool = False) -> bool:
+    """Write ``data`` to ``path`` unless it holds the same (a date-only change to a
+    template is no change); return whether the file was written."""
+    if path.exists():
+        old = path.read_bytes()
+        if old == data or (ignore_dates and _VOLATILE.sub(b"", old) == _VOLATILE.sub(b"", data)):
+            return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def sync_template(target: Target) -> tuple[Catalog, bool]:
+    """Extract ``target`` and write its ``.pot`` if the strings changed; return the
+    template as it now is on disk and whether it was rewritten."""
+    written = write_if_changed(target.pot, _po_bytes(extract(target)), ignore_dates=True)
+    with target.pot.open("rb") as fh:
+        return read_po(fh), written
+
+
+def _key(message: Message) -> tuple:
+    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
+def _messages(catalog: Catalog) -> list[Message]:
+    return [m for m in catalog if m.id]
+
+
+# -- checks -------------------------------------------------------------------------
+
+_PERCENT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0+-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+                      r"(?P<conv>[diouxXeEfFgGcrsa%])|%")
+_BRACE = re.compile(r"\{\{|\}\}|\{(?P<field>[A-Za-z_]\w*|\d*)(?:[!:][^{}]*)?\}")
+
+
+@dataclass
+class Placeholders:
+    named: set[str] = field(default_factory=set)  # "%(name)s"
+    positional: list[str] = field(default_factory=list)  # "%s", "%d" in order
+    braces: set[str] = field(default_factory=set)  # "{name}"
+    stray_percent: bool = False
+
+
+def placeholders(text: str) -> Placeholders:
+    found = Placeholders()
+    for m in _PERCENT.finditer(text):
+        conv = m.group("conv")
+        if conv is None:
+            found.stray_percent = True
+        elif conv == "%" and m.group("name") is None:
+            continue  # "%%", a literal percent sign
+        else:
+            conv = "d" if conv in "iu" else conv
+            if m.group("name") is not None:
+                found.named.add(f"%({m.group('name')}){conv}")
+            else:
+                found.positional.append(f"%{conv}")
+    for m in _BRACE.finditer(text):
+        if m.group("field") is not None:
+            found.braces.add("{" + m.group("field") + "}")
+    return found
+
+
+def _describe(required: set[str], allowed: set[str], got: set[str]) -> list[str]:
+    dropped, added = sorted(required - got), sorted(got - allowed)
+    if len(dropped) == 1 and len(added) == 1:
+        return [f"changes {dropped[0]} to {added[0]}"]
+    return [f"drops {p}" for p in dropped] + [f"has {p}, which the original does not have" for p in added]
+
+
+def compare(translation: str, expected: Placeholders, formatted: bool,
+            optional: set[str] = frozenset()) -> list[str]:
+    """What is wrong with ``translation``'s placeholders, given the original's; the
+    named placeholders in ``optional`` may be left out."""
+    got = placeholders(translation)
+    problems = _describe(expected.named - optional, expected.named, got.named)
+    if got.positional != expected.positional:
+        problems.append(f"has the placeholders {' '.join(got.positional) or 'none'} where the original has "
+                        f"{' '.join(expected.positional) or 'none'} (the same ones, in the same order)")
+    problems += _describe(expected.braces, expected.braces, got.braces)
+    if formatted and got.stray_percent and not expected.stray_percent:
+        problems.append("has a lone '%' that is not a placeholder; write '%%' for a percent sign")
+    return problems
+
+
+def single_valued_forms(catalog: Catalog) -> set[int]:
+    """Plural forms used for exactly one number (Arabic's 0, 1 and 2; German's 1): there
+    the number may be left out ("one minute"), as GNU msgfmt allows."""
+    try:
+        plural = gettext.c2py(catalog.plural_expr)
+    except (ValueError, SyntaxError):
+        return set()
+    seen: dict[int, int] = {}
+    for n in range(0, 2000):
+        form = plural(n)
+        seen[form] = seen.get(form, 0) + 1
+    return {form for form, count in seen.items() if count == 1}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    lineno: int | None
+    msgid: str
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{_shown(self.path)}:{self.lineno}" if self.lineno else _shown(self.path)
+        msgid = self.msgid.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'{where}: msgid "{msgid}": {self.text}'
+
+
+def check_catalog(catalog: Catalog, path: Path, reference_plural_forms: str | None = None) -> list[Problem]:
+    """Every translated, non-fuzzy entry whose placeholders do not match its msgid's
+    (dropped, renamed or added, in each plural form), plural entries with the wrong
+    number of forms or an empty form, and a Plural-Forms header that differs from
+    ``reference_plural_forms`` (the core's, which the merged catalogs share)."""
+    problems: list[Problem] = []
+    if reference_plural_forms and catalog.plural_forms != reference_plural_forms:
+        problems.append(Problem(path, 1, "", f"the header's Plural-Forms ({catalog.plural_forms}) differs from "
+                                             f"the core catalog's ({reference_plural_forms}); every catalog of "
+                                             "one language must use the same one"))
+    singles = single_valued_forms(catalog)
+    for message in _messages(catalog):
+        if message.fuzzy:
+            continue
+        formatted = "python-format" in message.flags or any(f.endswith(".html") for f, _ in message.locations)
+        msgid = _key(message)[0]
+
+        def add(text: str) -> None:
+            problems.append(Problem(path, message.lineno, msgid, text))
+
+        if not message.pluralizable:
+            if isinstance(message.string, (list, tuple)):
+                add("has plural forms but the original is not a plural message")
+            elif message.string:
+                for text in compare(message.string, placeholders(message.id), formatted):
+                    add(text)
+            continue
+        strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
+        if not any(strings):
+            continue  # untranslated: shown in English, counted by `stats`
+        if len(strings) != catalog.num_plurals:
+            add(f"has {len(strings)} plural forms; this language needs {catalog.num_plurals} "
+                "(see Plural-Forms in the header)")
+        singular, plural = placeholders(message.id[0]), placeholders(message.id[1])
+        expected = Placeholders(singular.named | plural.named, plural.positional, singular.braces | plural.braces)
+        num = {p for p in expected.named if p.startswith("%(num)")}
+        for index, text in enumerate(strings):
+            if not text:
+                add(f"msgstr[{index}] is empty; translate every plural form (readers would see a blank)")
+                continue
+            for problem in compare(text, expected, formatted, num if index in singles else set()):
+                add(f"msgstr[{index}] {problem}")
+    return problems
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    """:raise ClickException: when ``path`` is not a catalog Babel can read."""
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=locale)
+    except (ValueError, UnknownLocaleError) as exc:  # PoFileError is a ValueError too
+        fail(f"{_shown(path)} cannot be read ({exc}); is its folder named after a locale code such as de or pt_BR?")
+
+
+def _reference_plural_forms(target: Target, locale: str) -> str | None:
+    if target.name == "core":
+        return None
+    core_po = core_target().po(locale)
+    return _read(core_po, locale).plural_forms if core_po.exists() else None
+
+
+# -- stats --------------------------------------------------------------------------
+
+@dataclass
+class Counts:
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    not_in_po: int = 0  # source strings the .po does not have yet (run update)
+    unused: int = 0  # entries in the .po the source no longer has
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> int:
+        """Rounded down, so 100 means every string."""
+        return 100 if not self.total else self.translated * 100 // self.total
+
+
+def _is_translated(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(strings) and all(strings)
+
+
+def count(catalog: Catalog | None, source: Catalog) -> Counts:
+    """How much of ``source`` (the strings the code has now) ``catalog`` translates."""
+    counts = Counts()
+    have = {_key(m): m for m in _messages(catalog)} if catalog is not None else {}
+    wanted = {_key(m) for m in _messages(source)}
+    for key in wanted:
+        message = have.get(key)
+        if message is None:
+            counts.untranslated += 1
+            counts.not_in_po += 1
+        elif message.fuzzy:
+            counts.fuzzy += 1
+        elif _is_translated(message):
+            counts.translated += 1
+        else:
+            counts.untranslated += 1
+    counts.unused = len(set(have) - wanted)
+    return counts
+
+
+# -- commands -----------------------------------------------------------------------
+
+@main.group("translate")
+def translate_group() -> None:
+    """UI translations: extract, init LOCALE, update, compile, stats.
+
+    The everyday round: `translate update --all` after the code changed,
+    translate the .po files, then `translate stats` and `translate compile`.
+    See docs/translators.md.
+    """
+
+
+@translate_group.command("extract")
+@catalog_options(default_all=False)
+@with_appcontext
+def extract_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
+    """Write the template (messages.pot) from the strings marked in the code."""
+    rows = []
+    for target in selected(plugin, all_, directory, default_all=False):
+        old = {_key(m) for m in _messages(_read(target.pot))} if target.pot.exists() else set()
+        template, written = sync_template(target)
+        new = {_key(m) for m in _messages(template)}
+        rows.append([target.name, _shown(target.pot), len(new), len(new - old), len(old - new),
+                     "written" if written else "unchanged"])
+    table("Templates", ["catalog", "template", "strings", "new", "removed", "file"], rows)
+
+
+@translate_group.command("init")
+@click.argument("locale")
+@catalog_options(default_all=False)
+@with_appcontext
+def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None) -> None:
+    """Start a catalog for a new language LOCALE (de, pt_BR, ar, ...)."""
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        fail(f"{locale!r} is not a locale Babel knows; use a language code such as de, es, pt_BR or ar")
+    name = str(parsed)
+    targets = selected(plugin, all_, directory, default_all=False)
+    rows, plural_forms = [], Catalog(locale=name).plural_forms
+    for target in targets:
+        po = target.po(name)
+        if po.exists():
+            if len(targets) == 1:
+                fail(f"{_shown(po)} already exists; to bring it up to date run `clinicjournal translate update"
+                     f"{_option_text(plugin, all_, directory)}`")
+            rows.append([target.name, _shown(po), "", "already there: skipped"])
+            continue
+        template, _written = sync_template(target)
+        catalog = Catalog(locale=name, project=target.project, version=target.version,
+                          copyright_holder=COPYRIGHT, charset="utf-8", fuzzy=False,
+                          language_team=f"{parsed.english_name} <LL@li.org>",
+                          revision_date=datetime.now(timezone.utc))
+        reference = _reference_plural_forms(target, name)
+        if reference:  # the merged catalogs of one language share one plural rule
+            catalog.mime_headers = [("Plural-Forms", reference)]
+        catalog.update(template, no_fuzzy_matching=True)
+        plural_forms = catalog.plural_forms
+        write_if_changed(po, _po_bytes(catalog))
+        rows.append([target.name, _shown(po), len(_messages(catalog)), "created"])
+    table(f"New catalogs for {name} ({parsed.english_name})", ["catalog", "file", "strings", "result"], rows)
+    console.print(escape(f"Plural forms: {plural_forms} — translate each msgstr[n] (see docs/translators.md)."))
+
+
+def _drop_confirmed_previous(catalog: Catalog) -> None:
+    """Babel reads the ``#| msgid`` lines that ``update`` writes above a fuzzy entry
+    back as ordinary comments; once a translator has confirmed the entry they are
+    stale, so they go."""
+    for message in _messages(catalog):
+        if not message.fuzzy:
+            message.user_comments = [c for c in message.user_comments
+                                     if not c.startswith(("| msgid ", "| msgid_plural ", "| msgctxt "))]
+
+
+def _option_text(plugin, all_, directory) -> str:
+    return f" --plugin {plugin}" if plugin else " --all" if all_ else f" --dir {directory}" if directory else ""
+
+
+@translate_group.command("update")
+@catalog_options(default_all=False)
+@click.option("--drop-obsolete", is_flag=True, help="Delete entries the code no longer uses instead of keeping "
+                                                    "them as #~ comments.")
+@with_appcontext
+def update_cmd(plugin: str | None, all_: bool, directory: Path | None, drop_obsolete: bool) -> None:
+    """Re-extract the strings and merge them into every language's .po.
+
+    New strings arrive untranslated (or fuzzy, with a guess from a similar old
+    string); strings the code dropped become obsolete.
+    """
+    rows = []
+    for target in selected(plugin, all_, directory, default_all=False):
+        template, _written = sync_template(target)
+        locales = target.locales()
+        if not locales:
+            rows.append([target.name, "—", "", "", "", f"no languages yet: run `clinicjournal translate init "
+                                                         f"LOCALE{_option_text(plugin, all_, directory)}`"])
+        for locale in locales:
+            po = target.po(locale)
+            catalog = _read(po, locale)
+            _drop_confirmed_previous(catalog)
+            before = {_key(m) for m in _messages(catalog)}
+            catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True)
+            after = {_key(m): m for m in _messages(catalog)}
+            new = set(after) - before
+            fuzzy = sum(1 for k in new if after[k].fuzzy)
+            written = write_if_changed(po, _po_bytes(catalog, ignore_obsolete=drop_obsolete))
+            rows.append([target.name, locale, len(new), fuzzy, len(before - set(after)),
+                         "updated" if written else "unchanged"])
+    table("Catalogs updated from the code", ["catalog", "locale", "new", "of them fuzzy", "no longer used", "file"], rows)
+    console.print("Next: translate the new and fuzzy entries, then `clinicjournal translate stats`.")
+
+
+@translate_group.command("compile")
+@catalog_options(default_all=True)
+@with_appcontext
+def compile_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
+    """Check every .po and write its .mo (what the server reads).
+
+    A .po whose translations break a placeholder is refused: its .mo is not
+    written and each bad entry is listed. Fuzzy entries are reported and left
+    out (readers see the English until a translator confirms them).
+    """
+    rows, refused = [], 0
+    for target in selected(plugin, all_, directory, default_all=True):
+        for locale in target.locales():
+            po = target.po(locale)
+            catalog = _read(po, locale)
+            problems = check_catalog(catalog, po, _reference_plural_forms(target, locale))
+            fuzzy = [m for m in _messages(catalog) if m.fuzzy]
+            for m in fuzzy[:FUZZY_SHOWN]:
+                console.print(f"[yellow]fuzzy, skipped[/] {escape(str(Problem(po, m.lineno, _key(m)[0], 'needs review')))}",
+                              soft_wrap=True)
+            if len(fuzzy) > FUZZY_SHOWN:
+                console.print(f"[yellow]fuzzy, skipped[/] {escape(_shown(po))}: {len(fuzzy) - FUZZY_SHOWN} more; "
+                              "`translate stats` counts them", soft_wrap=True)
+            if problems:
+                refused += 1
+                for problem in problems:
+                    console.print(f"[red]error[/] {escape(str(problem))}", soft_wrap=True)
+                rows.append([target.name, locale, "", len(fuzzy), f"refused: {len(problems)} problem(s)"])
+                continue
+            buf = io.BytesIO()
+            write_mo(buf, catalog, use_fuzzy=False)
+            mo = po.with_suffix(".mo")
+            tmp = mo.with_name(mo.name + ".tmp")
+            tmp.write_bytes(buf.getvalue())
+            os.replace(tmp, mo)
+            compiled = sum(1 for m in _messages(catalog) if not m.fuzzy and _is_translated(m))
+            rows.append([target.name, locale, compiled, len(fuzzy), "compiled"])
+    table("Compiled catalogs", ["catalog", "locale", "translations", "fuzzy skipped", "result"], rows)
+    if refused:
+        fail(f"{refused} catalog(s) refused; nothing was written for them. In each entry listed above, use "
+             "exactly the placeholders of the original (like %(name)s: same names, none left out or added), "
+             "then run `clinicjournal translate compile` again.")
+
+
+@translate_group.command("stats")
+@catalog_options(default_all=True)
+@click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",
+              help="Exit with an error if any catalog is less translated than this (for CI). Catalogs "
+                   "inside installed packages are shown but not held to it.")
+@with_appcontext
+def stats_cmd(plugin: str | None, all_: bool, directory: Path | None, fail_under: int | None) -> None:
+    """How complete each catalog is, per language, against the strings in the code now."""
+    targets = selected(plugin, all_, directory, default_all=True, writes=False)
+    # A plugin is shown in the core's languages too: a missing .po there means
+    # readers of that language see the plugin's strings in English.
+    core_locales = core_target().locales() if not directory else []
+    rows, below = [], []
+    for target in targets:
+        source = extract(target)
+        locales = sorted(set(target.locales()) | set(core_locales))
+        for locale in locales:
+            po = target.po(locale)
+            catalog = _read(po, locale) if po.exists() else None
+            counts = count(catalog, source)
+            notes = []
+            if catalog is None:
+                notes.append("not in this installed package" if installed(target) else "no .po yet: translate init")
+            elif counts.not_in_po:
+                notes.append(f"{counts.not_in_po} new in the code: translate update")
+            if catalog is not None and counts.unused:
+                notes.append(f"{counts.unused} no longer used")
+            rows.append([target.name, locale, counts.translated, counts.fuzzy, counts.untranslated,
+                         f"{counts.percent}%", "; ".join(notes)])
+            if fail_under is not None and counts.percent < fail_under and not installed(target):
+                below.append(f"{target.name}/{locale}")
+        if not locales:
+            rows.append([target.name, "—", 0, 0, len(_messages(source)), "", "no languages yet: translate init"])
+    if not directory and not plugin:
+        for target in uncatalogued_plugins():
+            rows.append([target.name, "—", 0, 0, len(_messages(extract(target))), "",
+                         "no catalog yet: translate init --plugin"])
+    columns = ["catalog", "locale", "translated", "fuzzy", "untranslated", "percent"]
+    if any(r[-1] for r in rows):
+        columns.append("note")
+    else:
+        rows = [r[:-1] for r in rows]
+    table("Translation status (against the strings in the code now)", columns, rows)
+    if below:
+        fail(f"below {fail_under}%: {', '.join(below)}")
+
+
+__all__ = ["translate_group", "check_catalog", "placeholders", "count", "extract", "Target"]

@@ -1,0 +1,80 @@
+"""The plugin-rendered parts of an article page, memoised per article version.
+
+Rendering an article's body (Markdown, citations, sanitising) and its plugin
+slots is most of an uncached page's cost, and the result only changes when the
+article, the install's configuration (plugins, settings, sites) or the language
+changes. Each worker keeps the last results, keyed by exactly those, plus the
+host and scheme (plugins build absolute URLs from them).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from flask import current_app, g, request
+
+from .context import PageContext
+from .hookspecs import SLOTS
+from .pagebits import render_head, render_slot
+from .render import headings, render_body
+
+MAX_ENTRIES = 512
+
+
+class FragmentMemo:
+    def __init__(self, size: int = MAX_ENTRIES) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+
+    def get(self, key: tuple) -> dict[str, Any] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            try:
+                self.entries.move_to_end(key)
+            except KeyError:  # evicted by another thread in the meantime
+                pass
+        return found
+
+    def put(self, key: tuple, value: dict[str, Any]) -> None:
+        self.entries[key] = value
+        if len(self.entries) > self.size:
+            try:
+                self.entries.popitem(last=False)
+            except KeyError:  # another thread evicted it first
+                pass
+
+
+def article_fragments(ctx: PageContext) -> dict[str, Any]:
+    """Body HTML, table of contents, every slot and the head extras for ``ctx.article``.
+
+    Also fills ``ctx.prerendered`` so the templates' ``slot()`` calls use them.
+    """
+    state = current_app.extensions["clinicjournal"]
+    article = ctx.article
+    key = (article.id, article.version, article.modified, state.sites.generation, ctx.locale, request.host,
+           request.scheme)
+    # An unsaved article (the admin's preview) has no id: nothing to remember it by.
+    memo: FragmentMemo | None = (state.fragments if current_app.config.get("RENDER_MEMO", True)
+                                 and article.id is not None else None)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        failures_before = state.plugins.failure_count
+        # The body first: citation markers record where each source is cited,
+        # which the Sources list (a slot) links back to.
+        found = {"body": render_body(ctx, state.plugins), "toc": headings(article.body)}
+        for name in SLOTS:
+            found["slot:" + name] = render_slot(name, ctx)
+        found["head"] = render_head(ctx)
+        if state.plugins.failure_count != failures_before:
+            # Rendered without a failing plugin's part: serve it, but keep it
+            # out of every cache so the next request tries the plugin again.
+            g.cacheable = False
+        elif memo is not None:
+            memo.put(key, found)
+    ctx.prerendered.update({k: v for k, v in found.items() if k.startswith(("slot:", "head"))})
+    return found
+
+
+def init_app(app) -> None:
+    app.extensions["clinicjournal"].fragments = FragmentMemo()

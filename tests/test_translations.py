@@ -1,0 +1,482 @@
+"""UI catalogs and the ``clinicjournal translate`` workflow.
+
+The shipped catalogs are read, never changed: every test that compiles, breaks
+or re-extracts a catalog works on a copy in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+import time
+from gettext import c2py
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from flask import g
+
+from clinicjournal import create_app, i18n
+from clinicjournal.cli import main as cli_main
+from clinicjournal.cli_translate import check_catalog, count, extract, placeholders
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_LOCALES = ("de", "es", "fr", "ar")
+PLUGIN_DIRS = sorted(p for p in (REPO / "plugins").iterdir() if (p / "__init__.py").is_file())
+
+
+def plugin_name(directory: Path) -> str:
+    return directory.name.removeprefix("clinicjournal_")
+
+
+CATALOGS = {"core": REPO / "translations"} | {plugin_name(d): d / "translations" for d in PLUGIN_DIRS}
+
+
+def read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def messages(catalog: Catalog) -> list:
+    return [m for m in catalog if m.id]
+
+
+def msgid(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+@pytest.fixture
+def tr_app(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + str(tmp_path / "t.sqlite"),
+                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path), "CHECK_SCHEMA": False,
+                      "PLUGINS_FOLDER": str(REPO / "plugins")})
+    return app
+
+
+@pytest.fixture
+def translate(tr_app, monkeypatch):
+    """Run ``clinicjournal translate ARGS...``; return the click result."""
+    monkeypatch.setenv("COLUMNS", "400")  # rich tables: no wrapped cells in the output
+    runner = tr_app.test_cli_runner()
+
+    def run(*args: str):
+        return runner.invoke(cli_main, ["translate", *args])
+
+    return run
+
+
+def table_rows(output: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip().strip("│").split("│")]
+            for line in output.splitlines() if line.startswith("│")]
+
+
+def copy_catalog(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("*.mo", "*.pot"))
+    return dest
+
+
+# -- the shipped catalogs --------------------------------------------------------------
+
+def test_every_catalog_exists_for_every_shipped_locale():
+    for name, directory in CATALOGS.items():
+        for locale in SHIPPED_LOCALES:
+            po = directory / locale / "LC_MESSAGES" / "messages.po"
+            assert po.is_file(), f"{name} has no {locale} catalog"
+            assert po.with_suffix(".mo").is_file(), f"{po} is not compiled (run translate compile)"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGS))
+def test_stats_shows_every_catalog_complete(translate, tr_app, name):
+    from clinicjournal.cli_translate import plugin_target
+
+    result = translate("stats", "--plugin", name, "--fail-under", "100")
+    assert result.exit_code == 0, result.output
+    rows = {row[1]: row for row in table_rows(result.output) if row[0] == name}
+    with tr_app.app_context():
+        wanted = {msgid(m) for m in messages(extract(plugin_target(name)))}
+    for locale in SHIPPED_LOCALES:
+        po = CATALOGS[name] / locale / "LC_MESSAGES" / "messages.po"
+        done = [m for m in messages(read(po, locale)) if msgid(m) in wanted and not m.fuzzy]
+        assert len(done) == len(wanted) > 0
+        assert rows[locale][2:6] == [str(len(wanted)), "0", "0", "100%"], result.output
+
+
+def test_stats_fail_under_exits_non_zero_for_an_incomplete_catalog(translate, tmp_path):
+    directory = make_plugin(tmp_path)
+    assert translate("init", "de", "--dir", str(directory)).exit_code == 0
+    result = translate("stats", "--dir", str(directory), "--fail-under", "100")
+    assert result.exit_code != 0
+    assert "0%" in result.output and "below 100%" in result.output
+
+
+def test_freshly_extracted_strings_are_all_translated_in_every_shipped_catalog(tr_app):
+    """No stale catalog: what the code marks today is what translators have done."""
+    from clinicjournal.cli_translate import core_target, plugin_target
+
+    with tr_app.app_context():
+        targets = [core_target()] + [plugin_target(plugin_name(d)) for d in PLUGIN_DIRS]
+        for target in targets:
+            template = extract(target)
+            assert messages(template), f"{target.name}: no strings extracted"
+            for locale in SHIPPED_LOCALES:
+                catalog = read(target.po(locale), locale)
+                have = {(msgid(m), m.context): m for m in messages(catalog)}
+                for wanted in messages(template):
+                    found = have.get((msgid(wanted), wanted.context))
+                    where = f"{target.name}/{locale}: {msgid(wanted)!r}"
+                    assert found is not None, f"{where} is missing: run `translate update --all`"
+                    assert not found.fuzzy, f"{where} is fuzzy"
+                    strings = found.string if isinstance(found.string, tuple) else (found.string,)
+                    assert all(strings), f"{where} is untranslated"
+                counts = count(catalog, template)
+                assert counts.percent == 100 and counts.fuzzy == 0
+
+
+def test_shipped_catalogs_pass_the_compile_checks():
+    for directory in CATALOGS.values():
+        for locale in SHIPPED_LOCALES:
+            po = directory / locale / "LC_MESSAGES" / "messages.po"
+            catalog = read(po, locale)
+            assert not catalog.fuzzy, f"{po}: the header is fuzzy"
+            assert check_catalog(catalog, po) == []
+
+
+def test_shipped_mo_files_match_their_po():
+    for directory in CATALOGS.values():
+        for locale in SHIPPED_LOCALES:
+            po = directory / locale / "LC_MESSAGES" / "messages.po"
+            with po.with_suffix(".mo").open("rb") as fh:
+                compiled = Translations(fh)
+            for message in messages(read(po, locale)):
+                if isinstance(message.id, tuple):
+                    assert compiled.ngettext(*message.id, 5) in message.string
+                else:
+                    assert compiled.gettext(message.id) == message.string, f"{po}: recompile it"
+
+
+def test_arabic_has_six_plural_forms_in_every_catalog():
+    for name, directory in CATALOGS.items():
+        catalog = read(directory / "ar" / "LC_MESSAGES" / "messages.po", "ar")
+        assert catalog.num_plurals == 6, name
+        assert "nplurals=6;" in catalog.plural_forms
+        for message in messages(catalog):
+            if message.pluralizable:
+                assert len(message.string) == 6 and all(message.string), msgid(message)
+
+
+def test_catalogs_of_one_language_agree_on_plural_forms_and_shared_strings():
+    """flask-babel merges the catalogs of a locale into one (the last one's plural rule
+    wins, and a later catalog's translation of a msgid replaces an earlier one's)."""
+    for locale in SHIPPED_LOCALES:
+        rules, seen = {}, {}
+        for name, directory in CATALOGS.items():
+            catalog = read(directory / locale / "LC_MESSAGES" / "messages.po", locale)
+            rules[name] = catalog.plural_forms
+            for message in messages(catalog):
+                first = seen.setdefault(msgid(message), (name, message.string))
+                assert first[1] == message.string, \
+                    f"{locale}: {msgid(message)!r} is {first[1]!r} in {first[0]} but {message.string!r} in {name}"
+        assert len(set(rules.values())) == 1, rules
+        expected = get_plural(locale)
+        assert f"nplurals={expected.num_plurals};" in rules["core"]
+
+
+def test_the_running_app_serves_every_translation(tr_app):
+    """Catalog folders are wired in: each shipped msgid comes back translated."""
+    from flask_babel import gettext, ngettext, refresh
+
+    for locale in SHIPPED_LOCALES:
+        with tr_app.test_request_context(f"/{locale}/"):
+            g.locale = locale
+            refresh()
+            for directory in CATALOGS.values():
+                catalog = read(directory / locale / "LC_MESSAGES" / "messages.po", locale)
+                plural = c2py(catalog.plural_expr)
+                for message in messages(catalog):
+                    if isinstance(message.id, tuple):
+                        names = {p[2:p.index(")")] for p in placeholders(message.id[1]).named} - {"num"}
+                        values = {name: "x" for name in names}
+                        for n in (0, 1, 2, 5, 11, 100):
+                            expected = message.string[plural(n)] % {**values, "num": n}
+                            assert ngettext(*message.id, n, **values) == expected, (locale, message.id, n)
+                    elif "%" not in message.id:
+                        assert gettext(message.id) == message.string, (locale, message.id)
+
+
+def test_reading_time_is_translated_with_the_languages_plural_forms(tr_app):
+    from flask_babel import refresh
+
+    for locale in SHIPPED_LOCALES:
+        with tr_app.test_request_context(f"/{locale}/"):
+            g.locale = locale
+            refresh()
+            texts = {n: i18n.reading_time(n * 250) for n in (1, 2, 5, 11)}
+        assert all(text != f"{n} min read" for n, text in texts.items()), (locale, texts)
+        if locale == "ar":
+            assert len(set(texts.values())) == 4, texts  # one, two, few and many read differently
+
+
+def test_reading_time_string_is_marked_for_extraction(tr_app):
+    """reading_time must call ungettext with the literals, or extraction (and so `update`) drops the string."""
+    from clinicjournal.cli_translate import core_target
+
+    with tr_app.app_context():
+        assert "%(num)d min read" in extract(core_target())
+
+
+# -- compile refuses broken placeholders --------------------------------------------
+
+def break_entry(po: Path, original: str, translation: str) -> int:
+    """Replace the translation of ``original`` in ``po``; return its msgid line number."""
+    catalog = read(po, po.parent.parent.name)
+    message = catalog[original]
+    message.string = translation
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    return read(po, po.parent.parent.name)[original].lineno
+
+
+@pytest.mark.parametrize("translation, problem", [
+    ("Von %(nom)s", "changes %(name)s to %(nom)s"),
+    ("Von jemandem", "drops %(name)s"),
+    ("Von %(name)s am %(date)s", "has %(date)s, which the original does not have"),
+])
+def test_compile_refuses_a_catalog_with_a_broken_placeholder(translate, tmp_path, translation, problem):
+    directory = copy_catalog(REPO / "translations", tmp_path / "core-copy" / "translations")
+    po = directory / "de" / "LC_MESSAGES" / "messages.po"
+    lineno = break_entry(po, "By %(name)s", translation)
+
+    result = translate("compile", "--dir", str(directory))
+
+    assert result.exit_code != 0
+    assert f"messages.po:{lineno}:" in result.output
+    assert 'msgid "By %(name)s"' in result.output
+    assert problem in result.output
+    assert not po.with_suffix(".mo").exists(), "nothing is written for a refused catalog"
+    for locale in ("es", "fr", "ar"):  # the sound catalogs beside it are compiled
+        assert (directory / locale / "LC_MESSAGES" / "messages.mo").exists()
+
+
+def test_compile_checks_each_plural_form(translate, tmp_path):
+    directory = copy_catalog(REPO / "translations", tmp_path / "core-copy" / "translations")
+    po = directory / "ar" / "LC_MESSAGES" / "messages.po"
+    catalog = read(po, "ar")
+    message = next(m for m in messages(catalog) if m.pluralizable and "%(num)d" in m.string[3])
+    forms = list(message.string)
+    forms[3] = forms[3].replace("%(num)d", "%(n)d")
+    message.string = tuple(forms)
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    result = translate("compile", "--dir", str(directory))
+    assert result.exit_code != 0
+    assert "msgstr[3] changes %(num)d to %(n)d" in result.output
+    assert not po.with_suffix(".mo").exists()
+
+
+def test_compile_skips_and_reports_fuzzy_entries(translate, tmp_path):
+    directory = copy_catalog(REPO / "translations", tmp_path / "core-copy" / "translations")
+    po = directory / "fr" / "LC_MESSAGES" / "messages.po"
+    catalog = read(po, "fr")
+    catalog["By %(name)s"].string = "Par %(auteur)s"  # broken, but fuzzy: not compiled, so not refused
+    catalog["By %(name)s"].flags.add("fuzzy")
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    result = translate("compile", "--dir", str(directory))
+    assert result.exit_code == 0, result.output
+    assert "fuzzy, skipped" in result.output and 'msgid "By %(name)s"' in result.output
+    with po.with_suffix(".mo").open("rb") as fh:
+        assert Translations(fh).gettext("By %(name)s") == "By %(name)s"  # English until reviewed
+
+
+@pytest.mark.parametrize("msgid_, translation, ok", [
+    ("By %(name)s", "Von %(name)s", True),
+    ("Page %(num)d of %(total)d", "%(total)d: Seite %(num)d", True),  # named: any order
+    ("Page %(num)d of %(total)d", "Seite %(num)d", False),
+    ("%s of %s", "%s von %s", True),
+    ("%s of %d", "%d von %s", False),  # positional: same order
+    ("Hello {name}", "Hallo {name}", True),
+    ("Hello {name}", "Hallo {nom}", False),
+    ("50%% off", "50 %% Rabatt", True),
+    ("Up %(num)d%%", "Plus %(num)d %", False),  # a lone % breaks formatting
+    ("Plain", "Rein %(x)s", False),
+])
+def test_placeholder_check(msgid_, translation, ok):
+    catalog = Catalog(locale="de")
+    catalog.add(msgid_, translation, locations=[("x.html", 1)])
+    assert (check_catalog(catalog, Path("x.po")) == []) is ok
+
+
+def test_plural_forms_used_for_one_number_may_leave_the_number_out():
+    def problems(forms):
+        catalog = Catalog(locale="ar")
+        catalog.add(("%(num)d min", "%(num)d min"), tuple(forms))
+        return [p.text for p in check_catalog(catalog, Path("x.po"))]
+
+    forms = ["%(num)d دقيقة", "دقيقة واحدة", "دقيقتان", "%(num)d دقائق", "%(num)d دقيقة", "%(num)d دقيقة"]
+    assert problems(forms) == []  # forms 1 and 2 are only ever n == 1 and n == 2
+    forms[3] = "دقائق"  # 3..10, 103..110: the number is needed
+    assert problems(forms) == ["msgstr[3] drops %(num)d"]
+    assert problems(forms[:5]) == ["has 5 plural forms; this language needs 6 (see Plural-Forms in the header)",
+                                   "msgstr[3] drops %(num)d"]
+
+
+def test_placeholders_parse():
+    found = placeholders("%(a)s %(b)i {c} %s %% {{d}}")
+    assert found.named == {"%(a)s", "%(b)d"} and found.braces == {"{c}"}
+    assert found.positional == ["%s"] and not found.stray_percent
+
+
+# -- the workflow on a plugin being written ------------------------------------------
+
+def make_plugin(tmp_path: Path) -> Path:
+    """A plugin package with one Python string and one template string; its catalog folder."""
+    package = tmp_path / "clinicjournal_demo_tr"
+    (package / "templates").mkdir(parents=True)
+    (package / "__init__.py").write_text(textwrap.dedent('''\
+        from flask_babel import gettext as _, lazy_gettext as _l
+
+        DESCRIPTION = _l("Shows a demo box.")
+
+        def box(count):
+            return _("Demo for %(name)s", name="x")
+        '''))
+    (package / "templates" / "box.html").write_text('<p>{{ ngettext("%(num)d item", "%(num)d items", n) }}</p>\n')
+    return package / "translations"
+
+
+def test_extract_init_update_stats_compile_round(translate, tmp_path):
+    directory = make_plugin(tmp_path)
+    result = translate("extract", "--dir", str(directory))
+    assert result.exit_code == 0, result.output
+    template = read(directory / "messages.pot")
+    assert {msgid(m) for m in messages(template)} == {"Shows a demo box.", "Demo for %(name)s", "%(num)d item"}
+    assert ("clinicjournal_demo_tr/templates/box.html", 1) in template["%(num)d item"].locations
+
+    assert translate("init", "ar", "--dir", str(directory)).exit_code == 0
+    po = directory / "ar" / "LC_MESSAGES" / "messages.po"
+    catalog = read(po, "ar")
+    assert catalog.plural_forms == read(REPO / "translations/ar/LC_MESSAGES/messages.po", "ar").plural_forms
+    assert not catalog.fuzzy and all(not m.fuzzy for m in messages(catalog))
+    assert translate("init", "ar", "--dir", str(directory)).exit_code != 0  # already there
+    assert translate("init", "xx_notalocale", "--dir", str(directory)).exit_code != 0
+
+    # A developer adds a string; update brings it in without losing the work done.
+    catalog["Demo for %(name)s"].string = "عرض تجريبي لـ %(name)s"
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    init = directory.parent / "__init__.py"
+    init.write_text(init.read_text() + '\nLATER = _l("A later string.")\n')
+    stats = table_rows(translate("stats", "--dir", str(directory)).output)
+    assert stats[0][1:6] == ["ar", "1", "0", "3", "25%"]
+    assert "1 new in the code" in stats[0][6]
+
+    result = translate("update", "--dir", str(directory))
+    assert result.exit_code == 0, result.output
+    catalog = read(po, "ar")
+    assert "A later string." in catalog and catalog["Demo for %(name)s"].string == "عرض تجريبي لـ %(name)s"
+    before = po.read_bytes()
+    assert translate("update", "--dir", str(directory)).exit_code == 0
+    assert po.read_bytes() == before, "an update with nothing new changes nothing"
+
+    result = translate("compile", "--dir", str(directory))
+    assert result.exit_code == 0, result.output
+    with po.with_suffix(".mo").open("rb") as fh:
+        assert Translations(fh).gettext("Demo for %(name)s") == "عرض تجريبي لـ %(name)s"
+
+
+def test_unknown_plugin_is_an_error_that_says_what_exists(translate):
+    result = translate("stats", "--plugin", "no_such_plugin")
+    assert result.exit_code != 0
+    assert "no plugin named 'no_such_plugin'" in result.output and "faq" in result.output
+
+
+# -- a .po newer than its .mo at start-up --------------------------------------------
+
+def test_compile_stale_compiles_a_po_newer_than_its_mo(tmp_path):
+    directory = copy_catalog(REPO / "translations", tmp_path / "translations")
+    po = directory / "de" / "LC_MESSAGES" / "messages.po"
+    assert set(i18n.compile_stale(directory)) == {directory / loc / "LC_MESSAGES" / "messages.mo"
+                                                  for loc in SHIPPED_LOCALES}
+    assert i18n.compile_stale(directory) == []  # all fresh now
+
+    catalog = read(po, "de")
+    catalog["Journal"].string = "Geändert"
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    mo = po.with_suffix(".mo")
+    old = time.time() - 60
+    os.utime(mo, (old, old))
+    assert i18n.compile_stale(directory) == [mo]
+    with mo.open("rb") as fh:
+        assert Translations(fh).gettext("Journal") == "Geändert"
+
+
+def test_a_server_started_with_an_edited_po_uses_it(tmp_path):
+    """End to end: a plugin whose .po was edited after its .mo was built."""
+    plugins = tmp_path / "plugins"
+    package = plugins / "clinicjournal_stale_tr_check"
+    (package / "translations" / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    po = package / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+    catalog = Catalog(locale="de")
+    catalog.add("Stale check", "Alte Fassung")
+    from babel.messages.mofile import write_mo
+    from clinicjournal.cli_translate import _po_bytes
+
+    with po.with_suffix(".mo").open("wb") as fh:
+        write_mo(fh, catalog)
+    catalog["Stale check"].string = "Neue Fassung"
+    po.write_bytes(_po_bytes(catalog))
+    old = time.time() - 60
+    os.utime(po.with_suffix(".mo"), (old, old))
+
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + str(tmp_path / "t.sqlite"),
+                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"), "CHECK_SCHEMA": False,
+                      "PLUGINS_FOLDER": str(plugins)})
+    from flask_babel import gettext, refresh
+
+    with app.test_request_context("/de/"):
+        g.locale = "de"
+        refresh()
+        assert gettext("Stale check") == "Neue Fassung"
+
+
+def test_compile_refuses_a_plural_rule_that_differs_from_the_cores(translate, tmp_path):
+    """The merged catalogs of a language share one plural rule; another order of the
+    Arabic forms (as some tools write it) would pick the wrong form for the core's strings."""
+    directory = copy_catalog(REPO / "plugins/clinicjournal_faq/translations", tmp_path / "faq-copy" / "translations")
+    po = directory / "ar" / "LC_MESSAGES" / "messages.po"
+    catalog = read(po, "ar")
+    catalog.mime_headers = [("Plural-Forms", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
+                                             "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);")]
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    result = translate("compile", "--dir", str(directory))
+    assert result.exit_code != 0
+    assert "differs from the core catalog's" in result.output
+    assert not po.with_suffix(".mo").exists()
+
+
+def test_compile_prints_entries_with_brackets_as_written(translate, tmp_path):
+    """Problems are printed through rich: a msgid like "[@key]" must not be read as markup."""
+    po = tmp_path / "p" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    catalog = Catalog(locale="de")
+    catalog.add("Cite [@key] or [bold]x[/bold] for %(name)s", "Zitieren Sie [@key] für %(nom)s",
+                locations=[("p/templates/a.html", 1)])
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    result = translate("compile", "--dir", str(po.parents[2]))
+    assert result.exit_code != 0
+    assert 'msgid "Cite [@key] or [bold]x[/bold] for %(name)s": changes %(name)s to %(nom)s' in result.output

@@ -1,0 +1,1 @@
+"""Hostile input corpus for the XSS tests."""
