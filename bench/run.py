@@ -1,0 +1,613 @@
+"""clinicjournal benchmark: seed N sites × M articles, load the reader pages with wrk
+under gunicorn (2 sync workers) with the page cache on and off, and compare with
+two ceilings measured in the same run: the same article bytes as a WhiteNoise
+static file, and a bare Flask + Jinja page of those bytes.
+
+    /tmp/venv/bin/python bench/run.py --quick            # 2 sites × 20 articles, 3 s per load
+    /tmp/venv/bin/python bench/run.py                    # 100 sites × 1,000 articles, 10 s per load
+    /tmp/venv/bin/python bench/run.py --scale            # also 1 × 20, and latency ratios big/small
+
+See bench/README.md for what each figure means. Only 127.0.0.1 is contacted;
+every process and temp folder is removed at exit (also on Ctrl+C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote_plus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import common  # noqa: E402
+import seed as seeding  # noqa: E402
+from common import BENCH, ROOT, Server, fetch, mb, proc_status_kb, run_wrk  # noqa: E402
+
+PAGES = ("article", "index", "category", "feed", "search", "mix")
+SCALE_PAGES = ("index", "category", "article")
+STATIC_PATH = "/static/bench/article.html"
+
+TARGET_CACHED_VS_STATIC = 0.8
+TARGET_UNCACHED_VS_BARE = 0.5
+TARGET_SQL_UNCACHED_ARTICLE = 4
+TARGET_RSS_MB = 150
+TARGET_SCALE_LATENCY = 1.3
+
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+@dataclass
+class Row:
+    page: str
+    mode: str  # cached | uncached | static | bare
+    path: str
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    avg_ms: float | None = None
+    requests: int = 0
+    non2xx: int = 0
+    socket_errors: int = 0
+    timeouts: int = 0
+    sql: int | None = None
+    inproc_ms: float | None = None  # median in-process time of one request (test client, no server)
+    rss_mb: float | None = None  # highest VmHWM among the server's workers after this load
+    ratio: float | None = None
+    ratio_to: str = ""
+    status_before: int | None = None
+    status_after: int | None = None
+    bytes: int | None = None
+    cache_hit: bool | None = None
+    warmup_non2xx: int = 0
+    warmup_socket_errors: int = 0
+    rps_rounds: list[float] = field(default_factory=list)
+    ratio_rounds: list[float] = field(default_factory=list)  # article: same-round ratio to its ceiling
+
+
+@dataclass
+class ScaleResult:
+    sites: int
+    articles: int
+    seed: dict = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    sql_detail: dict = field(default_factory=dict)
+    sql_counts: dict = field(default_factory=dict)
+    page_bytes: int = 0
+    mix_urls: int = 0
+
+    def row(self, page: str, mode: str) -> Row | None:
+        return next((r for r in self.rows if r.page == page and r.mode == mode), None)
+
+
+def page_paths(info: seeding.SeedInfo) -> dict[str, str]:
+    return {
+        "article": f"/en/{info.article_slug}/",
+        "index": "/en/",
+        "category": f"/en/category/{info.category}/",
+        "feed": "/en/feed.xml",
+        "search": "/en/search?q=" + quote_plus(info.search_query),
+        "mix": "/",  # wrk script: a random article of up to 30 per site, both locales, every site
+    }
+
+
+MIX_LUA = r"""
+local paths = {
+%s
+}
+local count = 0
+function setup(thread)
+  count = count + 1
+  thread:set("id", count)
+end
+function init(args)
+  math.randomseed(os.time() + (id or 0) * 7919)
+end
+function request()
+  local p = paths[math.random(#paths)]
+  return wrk.format("GET", p[2], {["Host"] = p[1]})
+end
+"""
+
+
+def mix_urls(info: seeding.SeedInfo) -> list[tuple[str, str]]:
+    return [(f"{site}.localhost", f"/{locale}/{slug}/") for site, pairs in info.samples.items()
+            for locale, slug in pairs]
+
+
+# -- SQL per request, in process -------------------------------------------------------
+
+def measure_sql(env_for, paths: dict[str, str], host: str, info: seeding.SeedInfo, cache: str = "simple"
+                ) -> tuple[dict[tuple[str, str], int], dict, bytes]:
+    """Queries per request for each page, cached and uncached, counted with a
+    ``before_cursor_execute`` listener on the app's engine. Each page is requested
+    once to warm up (site registry, fragment memo, page cache), then counted on
+    the next request. Returns counts, per-article detail, and the article page's bytes."""
+    from sqlalchemy import event
+
+    counts: dict[tuple[str, str], int] = {}
+    inproc: dict[tuple[str, str], float] = {}
+    detail: dict = {}
+    article_bytes = b""
+    variants = {"fewest refs": f"/en/{info.fewest_refs_slug}/", "median": paths["article"],
+                "most refs": f"/en/{info.most_refs_slug}/"}
+    for mode, cache_type in (("uncached", "null"), ("cached", cache)):
+        seeding.apply_env(env_for(cache_type))
+        from clinicjournal import create_app
+
+        app = create_app()
+        engine = app.extensions["clinicjournal"].engine
+        statements: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args, _seen=statements):
+            _seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        client = app.test_client()
+        try:
+            def count(path: str) -> tuple[int, int, bytes]:
+                client.get(path, headers={"Host": host})  # warm
+                statements.clear()
+                resp = client.get(path, headers={"Host": host})
+                return len(statements), resp.status_code, resp.data
+
+            def timed(path: str, times: int = 15, budget_s: float = 3.0) -> float:
+                """Median wall time of one request in process (no server, no concurrency), ms:
+                ``times`` requests, fewer (at least one) when they take longer than ``budget_s`` in all."""
+                spent: list[float] = []
+                while len(spent) < times and (not spent or sum(spent) < budget_s * 1000):
+                    t0 = time.perf_counter()
+                    client.get(path, headers={"Host": host})
+                    spent.append((time.perf_counter() - t0) * 1000)
+                return median(spent)
+
+            for page, path in paths.items():
+                if page == "mix":
+                    continue
+                n, status, data = count(path)
+                if status != 200:
+                    console.print(f"[yellow]in-process {mode} {page} {path}: HTTP {status}")
+                counts[(page, mode)] = n
+                inproc[(page, mode)] = timed(path)
+                if page == "article" and mode == "uncached":
+                    article_bytes = data
+            per_variant = {}
+            for label, path in variants.items():
+                n, status, _ = count(path)
+                per_variant[label] = n if status == 200 else f"HTTP {status}"
+            detail[mode] = per_variant
+            numeric = [v for v in per_variant.values() if isinstance(v, int)]
+            counts[("article", mode)] = max([counts[("article", mode)], *numeric])
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+            engine.dispose()
+    detail["refs_range"] = list(info.refs_range)
+    detail["inproc_ms"] = {f"{page}/{mode}": ms for (page, mode), ms in inproc.items()}
+    return counts, detail, article_bytes
+
+
+# -- loading -------------------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """One seeded scale, its servers and its rows."""
+
+    result: ScaleResult
+    instance: Path
+    db_url: str
+    host: str
+    paths: dict[str, str]
+    article_bytes: bytes
+    cache: str = "simple"  # CACHE_TYPE of the cached server and of the in-process count
+    mix_script: Path | None = None
+    mix_first: tuple[str, str] | None = None
+    servers: dict[str, Server] = field(default_factory=dict)  # mode → server
+    rounds: dict[tuple[str, str], list] = field(default_factory=dict)  # (page, mode) → WrkResults
+
+    def env_for(self, cache_type: str) -> dict[str, str]:
+        return seeding.app_env(self.instance, self.db_url, cache_type)
+
+
+def prepare(n_sites: int, m_articles: int, pages: tuple[str, ...], cache: str = "simple") -> Prepared:
+    """Seed, count SQL in process, and write the static file and the bare page's body."""
+    tmp = common.make_temp_dir()
+    instance = tmp / "instance"
+    db_url = f"sqlite:///{instance / 'bench.sqlite'}"
+    console.rule(f"[bold]{n_sites} site(s) × {m_articles} article(s) (× 2 locales)")
+    info = seeding.seed(instance, db_url, n_sites, m_articles, console=console)
+    console.print(f"seeded {info.article_rows:,} article rows and {info.reference_rows:,} references in "
+                  f"{info.seconds:.1f} s; database {info.db_bytes / 1e6:,.0f} MB")
+    result = ScaleResult(n_sites, m_articles, seed={k: v for k, v in asdict(info).items()
+                                                     if k not in ("first_site_slugs", "first_site_de_slugs", "sites", "samples")})
+    host = f"{info.site}.localhost"
+    paths = {k: v for k, v in page_paths(info).items() if k in pages}
+    prep = Prepared(result, instance, db_url, host, paths, b"", cache=cache)
+    counts, result.sql_detail, prep.article_bytes = measure_sql(prep.env_for, paths, host, info, cache)
+    if not prep.article_bytes:
+        raise RuntimeError("the article page did not render in process")
+    result.page_bytes = len(prep.article_bytes)
+    result.sql_counts = {f"{page}/{mode}": n for (page, mode), n in counts.items()}
+    static_file = instance / "static-build" / STATIC_PATH.removeprefix("/static/")
+    static_file.parent.mkdir(parents=True, exist_ok=True)
+    static_file.write_bytes(prep.article_bytes)  # before gunicorn starts: WhiteNoise indexes files at start
+    (tmp / "bare-body.html").write_bytes(prep.article_bytes)
+    if "mix" in paths:
+        urls = mix_urls(info)
+        prep.mix_script, prep.mix_first = tmp / "mix.lua", urls[0]
+        prep.mix_script.write_text(MIX_LUA % ",\n".join(f'  {{"{h}", "{p}"}}' for h, p in urls))
+        result.mix_urls = len(urls)
+    return prep
+
+
+def start_servers(prep: Prepared, ceilings: bool) -> None:
+    tmp = prep.instance.parent
+    label = f"{prep.result.sites}x{prep.result.articles}"
+    prep.servers["cached"] = Server(f"{label}-cached", "wsgi:application", prep.env_for(prep.cache), ROOT, tmp)
+    prep.servers["uncached"] = Server(f"{label}-uncached", "wsgi:application", prep.env_for("null"), ROOT, tmp)
+    if ceilings:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICJOURNAL_")}
+        env["BENCH_BARE_BODY"] = str(tmp / "bare-body.html")
+        prep.servers["bare"] = Server(f"{label}-bare", "bare_app:app", env, BENCH, tmp)
+        prep.servers["static"] = prep.servers["cached"]  # WhiteNoise in front of the same app
+    for mode, server in prep.servers.items():
+        if mode == "bare":
+            server.wait_ready("/", "localhost")
+            if fetch(server.port, "/", "localhost").body != prep.article_bytes:
+                raise RuntimeError("the bare page's bytes differ from the article's")
+        elif mode == "static":
+            got = fetch(server.port, STATIC_PATH, prep.host)
+            if got.status != 200 or got.body != prep.article_bytes:
+                raise RuntimeError(f"static file: HTTP {got.status}, {len(got.body)} bytes "
+                                   f"(expected 200 and the article's {len(prep.article_bytes)} bytes)")
+        else:
+            server.wait_ready(prep.paths["article"], prep.host)
+
+
+def target_of(prep: Prepared, page: str, mode: str) -> tuple[Server, str, str]:
+    server = prep.servers[mode]
+    if mode == "static":
+        return server, STATIC_PATH, prep.host
+    if mode == "bare":
+        return server, "/", "localhost"
+    return server, prep.paths[page], prep.host
+
+
+def get_row(prep: Prepared, page: str, mode: str) -> Row:
+    row = prep.result.row(page, mode)
+    if row is None:
+        _, path, _ = target_of(prep, page, mode)
+        sql = prep.result.sql_counts.get(f"{page}/{mode}") if mode in ("cached", "uncached") else None
+        row = Row(page, mode, path, sql=sql,
+                  inproc_ms=prep.result.sql_detail.get("inproc_ms", {}).get(f"{page}/{mode}"))
+        prep.result.rows.append(row)
+    return row
+
+
+def load(prep: Prepared, page: str, mode: str, args) -> None:
+    """One wrk load of (page, mode), after a warm-up the first time; adds to the row."""
+    server, path, host = target_of(prep, page, mode)
+    row = get_row(prep, page, mode)
+    results = prep.rounds.setdefault((page, mode), [])
+    script = prep.mix_script if page == "mix" else None
+    check_host, check_path = prep.mix_first if page == "mix" else (host, path)
+    if not results:
+        before = safe_fetch(server.port, check_path, check_host)
+        row.status_before, row.bytes = before.status, len(before.body)
+        if args.warmup and page != "mix":  # the mix starts cold on purpose: first renders included
+            warm = run_wrk(server.port, path, host, args.warmup, args.connections, args.threads, args.wrk_timeout,
+                           script=script)
+            row.warmup_non2xx, row.warmup_socket_errors = warm.non2xx, warm.socket_errors
+        if mode == "cached" and page != "mix":
+            row.cache_hit = safe_fetch(server.port, path, host).headers.get("x-cache") == "hit"
+    result = run_wrk(server.port, path, host, args.duration, args.connections, args.threads, args.wrk_timeout,
+                     script=script)
+    results.append(result)
+    row.status_after = safe_fetch(server.port, check_path, check_host).status
+    row.rps = median([r.rps for r in results])
+    row.rps_rounds = [r.rps for r in results]
+    for name in ("p50_ms", "p99_ms", "avg_ms"):
+        values = [getattr(r, name) for r in results if getattr(r, name) is not None]
+        setattr(row, name, median(values) if values else None)
+    for name in ("requests", "non2xx", "socket_errors", "timeouts"):
+        setattr(row, name, sum(getattr(r, name) for r in results))
+    peak = worker_peak_mb(server)
+    row.rss_mb = max(filter(None, (row.rss_mb, peak)), default=None)
+    scale = f"{prep.result.sites}×{prep.result.articles}"
+    console.print(f"  {scale:>9} {page:9} {mode:9} {result.rps:9.1f} req/s  p50 {fmt_ms(result.p50_ms):>8}  "
+                  f"p99 {fmt_ms(result.p99_ms):>8}  non-2xx {result.non2xx}  socket errors {result.socket_errors}")
+
+
+def safe_fetch(port: int, path: str, host: str) -> common.Fetched:
+    """A check request; a slow page (behind the requests wrk abandoned) gets a minute,
+    and a failure is a status of 0 rather than a crash."""
+    try:
+        return fetch(port, path, host, timeout=60)
+    except OSError as exc:
+        console.print(f"[red]GET {host}{path}: {exc}")
+        return common.Fetched(0, {}, b"")
+
+
+def median(values: list[float]) -> float | None:
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def worker_peak_mb(server: Server) -> float | None:
+    values = [mb(proc_status_kb(pid, "VmHWM")) for pid in server.workers()]
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def run_loads(big: Prepared, small: Prepared | None, args) -> None:
+    """Interleave the loads whose results are compared, round after round, so a
+    change in background load between them moves both sides of each ratio."""
+    compared: list[tuple[Prepared, str, str]] = [(big, "article", "static"), (big, "article", "cached"),
+                                                 (big, "article", "bare"), (big, "article", "uncached")]
+    if small is not None:
+        for page in SCALE_PAGES:
+            for mode in ("cached", "uncached"):
+                if page in small.paths:
+                    for prep in (small, big):
+                        if (prep, page, mode) not in compared:
+                            compared.append((prep, page, mode))
+    for number in range(args.rounds):
+        console.print(f"[bold]round {number + 1} of {args.rounds}")
+        for prep, page, mode in compared:
+            load(prep, page, mode, args)
+            if prep is big and page == "article" and mode in ("cached", "uncached"):
+                ceiling = big.rounds.get(("article", "static" if mode == "cached" else "bare"))
+                if ceiling and len(ceiling) == len(big.rounds[("article", mode)]):
+                    get_row(big, "article", mode).ratio_rounds.append(
+                        big.rounds[("article", mode)][-1].rps / ceiling[-1].rps if ceiling[-1].rps else 0.0)
+    console.print("[bold]other pages (once)")
+    # Search last: when it is slow, the requests wrk abandons still occupy the sync
+    # workers after the load ends, and would slow whatever came next on that server.
+    for mode in ("cached", "uncached"):
+        for page in sorted(big.paths, key=lambda p: p == "search"):
+            if (big, page, mode) not in compared:
+                load(big, page, mode, args)
+    static, bare = big.result.row("article", "static"), big.result.row("article", "bare")
+    for row in big.result.rows:
+        if row.ratio_rounds:  # the article: median of same-round ratios
+            row.ratio = median(row.ratio_rounds)
+        elif row.mode == "cached" and static and static.rps:
+            row.ratio = row.rps / static.rps
+        elif row.mode == "uncached" and bare and bare.rps:
+            row.ratio = row.rps / bare.rps
+        row.ratio_to = {"cached": "static", "uncached": "bare"}.get(row.mode, "")
+
+
+# -- reporting -----------------------------------------------------------------------
+
+def fmt_ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 1000:.0f} µs" if value < 1 else f"{value:.1f} ms" if value < 100 else f"{value:,.0f} ms"
+
+
+def results_table(result: ScaleResult) -> Table:
+    table = Table(title=f"{result.sites} site(s) × {result.articles} article(s) × 2 locales — "
+                        f"article page {result.page_bytes:,} bytes", title_justify="left")
+    for name, justify in (("page", "left"), ("mode", "left"), ("req/s", "right"), ("ratio", "right"),
+                          ("p50", "right"), ("p99", "right"), ("non-2xx", "right"), ("sock err", "right"),
+                          ("SQL/req", "right"), ("in-proc", "right"), ("peak RSS/worker", "right")):
+        table.add_column(name, justify=justify)
+    order = {"static": 0, "cached": 1, "bare": 2, "uncached": 3}
+    rows = sorted(result.rows, key=lambda r: (order[r.mode], PAGES.index(r.page) if r.page in PAGES else 0))
+    for r in rows:
+        if r.mode in ("static", "bare"):
+            ratio = "ceiling"
+        else:
+            ratio = f"{r.ratio:.2f}× {r.ratio_to}" if r.ratio is not None else "—"
+        page = r.page if r.mode not in ("static", "bare") else f"{r.page} ({'WhiteNoise' if r.mode == 'static' else 'bare Flask'})"
+        if r.page == "mix":
+            page = f"mix ({result.mix_urls:,} articles, cold)"
+        status = "" if r.status_before == 200 and r.status_after == 200 else \
+            f" [red](HTTP {r.status_before}/{r.status_after})"
+        hit = " [yellow](no hit)" if r.cache_hit is False else ""
+        if r.rps_rounds and not r.requests:
+            hit += " [red](no request completed)"
+        table.add_row(page + status + hit, r.mode, f"{r.rps:,.0f}" if r.rps is not None else "—", ratio,
+                      fmt_ms(r.p50_ms), fmt_ms(r.p99_ms), str(r.non2xx + r.warmup_non2xx),
+                      str(r.socket_errors + r.warmup_socket_errors),
+                      "—" if r.sql is None else str(r.sql), fmt_ms(r.inproc_ms),
+                      "—" if r.rss_mb is None else f"{r.rss_mb:.0f} MB")
+    return table
+
+
+def verdict(ok: bool | None) -> str:
+    return "[dim]n/a" if ok is None else "[green]PASS" if ok else "[red]FAIL"
+
+
+def targets_table(big: ScaleResult, small: ScaleResult | None, full_scale: bool) -> tuple[Table, bool]:
+    table = Table(title="Targets (issue 7)", title_justify="left")
+    table.add_column("target")
+    table.add_column("measured", justify="right")
+    table.add_column("result")
+    checks: list[bool] = []
+
+    def add(label: str, measured: str, ok: bool | None) -> None:
+        table.add_row(label, measured, verdict(ok))
+        if ok is not None:
+            checks.append(ok)
+
+    cached, static = big.row("article", "cached"), big.row("article", "static")
+    uncached, bare = big.row("article", "uncached"), big.row("article", "bare")
+    ratio = cached.ratio if cached else None
+    add(f"cached article ≥ {TARGET_CACHED_VS_STATIC}× static file req/s",
+        f"{ratio:.2f}× ({cached.rps:,.0f} / {static.rps:,.0f})" if ratio else "—",
+        None if ratio is None else ratio >= TARGET_CACHED_VS_STATIC)
+    ratio = uncached.ratio if uncached else None
+    add(f"uncached article ≥ {TARGET_UNCACHED_VS_BARE}× bare Flask + Jinja req/s",
+        f"{ratio:.2f}× ({uncached.rps:,.0f} / {bare.rps:,.0f})" if ratio else "—",
+        None if ratio is None else ratio >= TARGET_UNCACHED_VS_BARE)
+    detail = big.sql_detail.get("uncached", {})
+    lo, hi = big.sql_detail.get("refs_range", [0, 0])
+    sql = uncached.sql if uncached else None
+    add(f"SQL per uncached article ≤ {TARGET_SQL_UNCACHED_ARTICLE} (articles with {lo}…{hi} references)",
+        f"{sql} (" + ", ".join(f"{k}: {v}" for k, v in detail.items()) + ")" if sql is not None else "—",
+        None if sql is None else sql <= TARGET_SQL_UNCACHED_ARTICLE)
+    cached_sql = {r.page: r.sql for r in big.rows if r.mode == "cached" and r.sql is not None}
+    add("SQL per cached page = 0", ", ".join(f"{p}: {n}" for p, n in cached_sql.items()),
+        all(n == 0 for n in cached_sql.values()) if cached_sql else None)
+    peak = max((r.rss_mb for r in big.rows if r.rss_mb and r.mode in ("cached", "uncached")), default=None)
+    scale_note = "" if full_scale else f" [dim](at {big.sites}×{big.articles}; the target is at 100×1000)"
+    add(f"peak RSS per worker ≤ {TARGET_RSS_MB} MB{scale_note}", f"{peak:.0f} MB" if peak else "—",
+        None if peak is None else peak <= TARGET_RSS_MB)
+    rows = big.rows + (small.rows if small else [])
+    non2xx = sum(r.non2xx + r.warmup_non2xx for r in rows)
+    bad_status = [f"{r.page}/{r.mode}" for r in rows if r.status_before != 200 or r.status_after != 200]
+    add("zero non-2xx responses throughout", f"{non2xx}" + (f"; not 200: {', '.join(bad_status)}" if bad_status else ""),
+        non2xx == 0 and not bad_status)
+    empty = [f"{r.page}/{r.mode}" for r in rows if r.rps_rounds and not r.requests]
+    if empty:
+        add("every load completed requests", "none completed: " + ", ".join(empty), False)
+    sock = sum(r.socket_errors + r.warmup_socket_errors for r in rows)
+    timeouts = sum(r.timeouts for r in rows)
+    add("no socket errors (connect/read/write/timeout)", f"{sock} ({timeouts} timeouts)", sock == 0)
+    misses = [f"{r.page}" for r in big.rows if r.cache_hit is False]
+    add("cached pages answered from the page cache (X-Cache: hit)", "all" if not misses else "miss: " + ", ".join(misses),
+        not misses if any(r.mode == "cached" for r in big.rows) else None)
+    if small is not None:
+        worst = None
+        for page in SCALE_PAGES:
+            for mode in ("uncached", "cached"):
+                a, b = small.row(page, mode), big.row(page, mode)
+                if a and b and a.p50_ms and b.p50_ms:
+                    worst = max(worst or 0, b.p50_ms / a.p50_ms)
+        add(f"index/category/article p50 at {big.sites}×{big.articles} ≤ {TARGET_SCALE_LATENCY}× "
+            f"of {small.sites}×{small.articles}", f"worst {worst:.2f}×" if worst else "—",
+            None if worst is None else worst <= TARGET_SCALE_LATENCY)
+    return table, all(checks)
+
+
+def scale_table(small: ScaleResult, big: ScaleResult) -> Table:
+    table = Table(title=f"Latency at {big.sites}×{big.articles} vs {small.sites}×{small.articles}",
+                  title_justify="left")
+    for name in ("page", "mode", "p50 small", "p50 big", "ratio", "p99 small", "p99 big", "ratio",
+                 "in-proc small", "in-proc big", "ratio", "result"):
+        table.add_column(name, justify="left" if name in ("page", "mode", "result") else "right")
+    for page in SCALE_PAGES:
+        for mode in ("cached", "uncached"):
+            a, b = small.row(page, mode), big.row(page, mode)
+            if not (a and b):
+                continue
+            r50 = b.p50_ms / a.p50_ms if a.p50_ms and b.p50_ms else None
+            r99 = b.p99_ms / a.p99_ms if a.p99_ms and b.p99_ms else None
+            rin = b.inproc_ms / a.inproc_ms if a.inproc_ms and b.inproc_ms else None
+            table.add_row(page, mode, fmt_ms(a.p50_ms), fmt_ms(b.p50_ms), f"{r50:.2f}×" if r50 else "—",
+                          fmt_ms(a.p99_ms), fmt_ms(b.p99_ms), f"{r99:.2f}×" if r99 else "—",
+                          fmt_ms(a.inproc_ms), fmt_ms(b.inproc_ms), f"{rin:.2f}×" if rin else "—",
+                          verdict(None if r50 is None else r50 <= TARGET_SCALE_LATENCY))
+    return table
+
+
+def context_lines(args, started: float, load_before: tuple) -> list[str]:
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        commit = "?"
+    wrk = (f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency (warm-up {args.warmup}s), "
+           f"{args.rounds} rounds; page cache {args.cache}")
+    return [
+        f"date {dt.datetime.now().isoformat(timespec='seconds')}, commit {commit} (+ uncommitted changes, if any), "
+        f"{os.cpu_count()} CPUs",
+        f"{wrk}; gunicorn 2 sync workers; SQLite",
+        f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; "
+        f"run took {time.monotonic() - started:.0f} s",
+    ]
+
+
+# -- main ----------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sites", type=int, help="sites to seed (default 100; --quick: 2)")
+    p.add_argument("--articles", type=int, help="articles per site, each in en + de (default 1000; --quick: 20)")
+    p.add_argument("--duration", type=int, help="seconds per wrk load (default 10; --quick: 3)")
+    p.add_argument("--warmup", type=int, help="seconds of wrk warm-up before each load (default 2; --quick: 1)")
+    p.add_argument("--rounds", type=int, help="rounds of the compared loads, interleaved; medians are "
+                   "reported (default 3; --quick: 2)")
+    p.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    p.add_argument("--wrk-timeout", type=int, default=10, help="wrk per-request timeout, seconds (default 10)")
+    p.add_argument("--cache", choices=("simple", "redis"), default="simple",
+                   help="page cache of the cached server (default simple; redis uses "
+                   "CLINICJOURNAL_CACHE_REDIS_URL, or redis://127.0.0.1:6379/0)")
+    p.add_argument("--quick", action="store_true", help="small and short: 2 sites × 20 articles, 3 s per load")
+    p.add_argument("--scale", action="store_true",
+                   help="also run 1 site × 20 articles and compare index/category/article latency")
+    p.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated subset of {','.join(PAGES)}")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--keep", action="store_true", help="keep the temp folders (database, logs)")
+    args = p.parse_args(argv)
+    q = args.quick
+    args.sites = args.sites or (2 if q else 100)
+    args.articles = args.articles or (20 if q else 1000)
+    args.duration = args.duration or (3 if q else 10)
+    args.warmup = args.warmup if args.warmup is not None else (1 if q else 2)
+    args.rounds = args.rounds or (2 if q else 3)
+    args.pages = tuple(p for p in PAGES if p in args.pages.split(","))
+    if "article" not in args.pages:
+        p.error("--pages must include article (the ratios are measured on it)")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    common.install_cleanup()
+    common.keep_temp(args.keep)
+    started, load_before = time.monotonic(), os.getloadavg()
+    small_prep = None
+    try:
+        if args.scale:
+            small_prep = prepare(1, 20, tuple(p for p in SCALE_PAGES if p in args.pages), args.cache)
+        big_prep = prepare(args.sites, args.articles, args.pages, args.cache)
+        console.rule("[bold]load")
+        if small_prep is not None:
+            start_servers(small_prep, ceilings=False)
+        start_servers(big_prep, ceilings=True)
+        run_loads(big_prep, small_prep, args)
+    except KeyboardInterrupt:
+        console.print("[red]interrupted; cleaning up")
+        return 130
+    finally:
+        common.cleanup()
+    big, small = big_prep.result, small_prep.result if small_prep else None
+    console.print()
+    console.print(results_table(big))
+    rounds = {mode: big.row("article", mode) for mode in ("static", "cached", "bare", "uncached")}
+    console.print("[dim]article, req/s per round: " + "; ".join(
+        f"{mode} " + " ".join(f"{v:,.0f}" for v in row.rps_rounds) for mode, row in rounds.items() if row)
+        + " — ratio column for the article: median of the same-round ratios ("
+        + "; ".join(f"{mode}: " + " ".join(f"{v:.2f}" for v in row.ratio_rounds)
+                    for mode, row in rounds.items() if row and row.ratio_rounds) + ")")
+    if small is not None:
+        console.print(scale_table(small, big))
+    table, ok = targets_table(big, small, full_scale=args.sites >= 100 and args.articles >= 1000)
+    console.print(table)
+    for line in context_lines(args, started, load_before):
+        console.print(f"[dim]{line}")
+    if args.json:
+        payload = {"args": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
+                            for k, v in vars(args).items()},
+                   "big": asdict(big), "small": asdict(small) if small else None, "all_targets_pass": ok}
+        args.json.write_text(json.dumps(payload, indent=1, default=str))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Soak: hold the server at saturation with readers while an editor saves, then
+check that nothing was lost (issue 8, item 6).
+
+    /tmp/venv/bin/python bench/soak.py                       # 5 minutes, 20 sites × 200 articles
+    /tmp/venv/bin/python bench/soak.py --duration 20 --sites 2 --articles 20    # a smoke run
+
+- Readers: ``wrk`` (``-t2 -c32``, 127.0.0.1 only) with a Lua script that picks
+  each request at random from a mix of article pages (both languages, several
+  sites, including the articles being edited), journal index pages, category
+  pages, feeds and searches, and counts responses by status class (2xx/3xx/4xx/5xx).
+- Editor: a separate process that, every ``--save-interval`` seconds (0.5),
+  appends a paragraph with a unique marker to one article of the first site
+  (rotating over ``--edited`` articles in both languages) through
+  ``clinicjournal.content.import_documents``, the code path of
+  ``clinicjournal content import``, and commits. Right after each commit it
+  fetches the article from the server and checks the marker is served (a stale
+  page would be a cache bug).
+- Memory: VmRSS and VmHWM of each gunicorn worker every few seconds. "Start" is
+  taken after ``--warmup`` seconds under load (caches filled), "end" at the end.
+- Afterwards: every save's marker must be in its article's served page (markers
+  accumulate, so the last page shows them all) and in an ``article_revision`` row.
+
+PASS needs: zero 5xx, no socket errors, no worker restarts, memory growth per
+worker ≤ 10 % from start to end, every save committed, served right after its
+commit and present at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import common  # noqa: E402
+import seed as seeding  # noqa: E402
+from common import LOCAL, ROOT, WRK, Server, fetch, mb, proc_status_kb  # noqa: E402
+
+console = Console(width=None if sys.stdout.isatty() else 140)
+GROWTH_LIMIT = 0.10
+
+LUA = r"""
+local paths = {
+%s
+}
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  s2, s3, s4, s5, other = 0, 0, 0, 0, 0
+  math.randomseed(os.time() + (id or 0) * 7919)
+end
+function request()
+  local p = paths[math.random(#paths)]
+  return wrk.format("GET", p[2], {["Host"] = p[1]})
+end
+function response(status, headers, body)
+  if status >= 500 then s5 = s5 + 1
+  elseif status >= 400 then s4 = s4 + 1
+  elseif status >= 300 then s3 = s3 + 1
+  elseif status >= 200 then s2 = s2 + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local t = {s2 = 0, s3 = 0, s4 = 0, s5 = 0, other = 0}
+  for _, th in ipairs(threads) do
+    for k, _ in pairs(t) do t[k] = t[k] + th:get(k) end
+  end
+  io.write(string.format("STATUS 2xx=%%d 3xx=%%d 4xx=%%d 5xx=%%d other=%%d\n", t.s2, t.s3, t.s4, t.s5, t.other))
+end
+"""
+
+
+def lua_paths(info: seeding.SeedInfo, edited: list[tuple[str, str]], search_query: str) -> list[tuple[str, str]]:
+    """(host, path) pairs; duplicates weight the mix toward article pages."""
+    from urllib.parse import quote_plus
+
+    mix: list[tuple[str, str]] = []
+    for site in info.sites[:20]:
+        host = f"{site}.localhost"
+        for locale, slug in info.samples.get(site, []):
+            mix.append((host, f"/{locale}/{slug}/"))
+        for locale in ("en", "de"):
+            mix += [(host, f"/{locale}/"), (host, f"/{locale}/category/{info.category}/"),
+                    (host, f"/{locale}/feed.xml")]
+        mix.append((host, f"/en/search?q={quote_plus(search_query)}"))
+    first = f"{info.sites[0]}.localhost"
+    for locale, slug in edited:  # the edited articles, twice: readers race the editor
+        mix += [(first, f"/{locale}/{slug}/")] * 2
+    if info.articles_per_site > 10:
+        mix += [(first, "/en/?page=2"), (first, "/de/?page=2")]
+    return mix
+
+
+# -- the editor (a separate process) ----------------------------------------------------
+
+def editor_main(cfg: dict) -> None:
+    """Save one article every ``interval`` seconds until ``deadline``; one JSON line per save."""
+    import datetime as dt
+    import secrets
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle; it ends this process
+    seeding.apply_env(cfg["env"])
+    from sqlalchemy import select
+
+    from clinicjournal import create_app
+    from clinicjournal.content import import_documents, to_data
+    from clinicjournal.manage import get_site
+    from clinicjournal.models import Article
+
+    app = create_app()
+    state = app.extensions["clinicjournal"]
+    out = open(cfg["out"], "a", buffering=1, encoding="utf-8")
+    edited = [tuple(x) for x in cfg["edited"]]
+    deadline, interval = cfg["deadline"], cfg["interval"]
+    max_saves = int((deadline - time.time()) / interval) + 5
+    host = f"{cfg['site']}.localhost"
+
+    def check_served(record: dict) -> None:
+        """Fetch the article from the server just after its commit (in a thread, so
+        a slow response under load does not hold up the next save)."""
+        if record.get("ok"):
+            try:
+                started = time.perf_counter()
+                got = fetch(cfg["port"], f"/{record['locale']}/{record['slug']}/", host, timeout=30)
+                record["fetch_s"] = time.perf_counter() - started
+                record["status"] = got.status
+                record["fresh"] = record["marker"].encode() in got.body
+            except OSError as exc:
+                record["status"], record["fresh"] = None, False
+                record["fetch_error"] = str(exc)
+        with lock:
+            out.write(json.dumps(record) + "\n")
+
+    lock = threading.Lock()
+    with app.app_context(), ThreadPoolExecutor(max_workers=4) as pool:
+        for number in range(max_saves):
+            tick = time.time()
+            if tick >= deadline:
+                break
+            locale, slug = edited[number % len(edited)]
+            marker = f"soakmark{number:05d}x{secrets.token_hex(4)}"
+            record = {"n": number, "locale": locale, "slug": slug, "marker": marker, "at": tick}
+            try:
+                with state.sessionmaker() as sess:
+                    site = get_site(sess, cfg["site"])
+                    article = sess.scalar(select(Article).where(Article.site_id == site.id,
+                                                                Article.locale == locale, Article.slug == slug))
+                    doc = to_data(article)
+                    doc.body = doc.body.rstrip("\n") + f"\n\nSoak revision {number}: {marker}.\n"
+                    doc.updated = dt.date.today()
+                    started = time.perf_counter()
+                    report = import_documents(sess, site, [doc])
+                    sess.commit()
+                    record["save_s"] = time.perf_counter() - started
+                    record["ok"] = bool(report.updated)
+            except Exception as exc:  # record and go on: the report counts failures
+                record["ok"], record["error"] = False, f"{type(exc).__name__}: {exc}"[:500]
+            pool.submit(check_served, record)
+            time.sleep(max(0.0, interval - (time.time() - tick)))
+    out.close()
+    state.engine.dispose()
+
+
+# -- main ------------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duration", type=int, default=300, help="seconds at saturation (default 300)")
+    p.add_argument("--sites", type=int, default=20, help="sites to seed (default 20)")
+    p.add_argument("--articles", type=int, default=200, help="articles per site, each in en + de (default 200)")
+    p.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    p.add_argument("--save-interval", type=float, default=0.5, help="seconds between saves (default 0.5)")
+    p.add_argument("--edited", type=int, default=20,
+                   help="articles of the first site the editor rotates over, each in en and de (default 20)")
+    p.add_argument("--cache", choices=("simple", "null", "redis"), default="simple",
+                   help="page cache of the server under test (default simple)")
+    p.add_argument("--warmup", type=int, help="seconds under load before the 'start' memory sample "
+                   "(default: a tenth of --duration, at most 30)")
+    p.add_argument("--sample-every", type=float, default=5.0, help="seconds between memory samples")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--keep", action="store_true", help="keep the temp folder (database, logs, saves)")
+    args = p.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = min(30, max(2, args.duration // 10))
+    if args.duration < 5 or args.warmup >= args.duration:
+        p.error("--duration must be at least 5 s and longer than --warmup")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    common.install_cleanup()
+    common.keep_temp(args.keep)
+    try:
+        return soak(args)
+    except KeyboardInterrupt:
+        console.print("[red]interrupted; cleaning up")
+        return 130
+    finally:
+        common.cleanup()
+
+
+def soak(args) -> int:
+    tmp = common.make_temp_dir("cjsoak-")
+    instance = tmp / "instance"
+    db_url = f"sqlite:///{instance / 'bench.sqlite'}"
+    info = seeding.seed(instance, db_url, args.sites, args.articles, console=console)
+    console.print(f"seeded {info.article_rows:,} article rows in {info.seconds:.1f} s")
+    env = seeding.app_env(instance, db_url, args.cache)
+    host = f"{info.site}.localhost"
+    # The editor rotates over articles of the first site in both languages.
+    count = max(1, min(args.edited, len(info.first_site_slugs)))
+    edited = [pair for i in range(count) for pair in (("en", info.first_site_slugs[i]),
+                                                      ("de", info.first_site_de_slugs[i]))]
+    server = Server("soak", "wsgi:application", env, ROOT, tmp)
+    server.wait_ready("/en/", host)
+    script = tmp / "mix.lua"
+    mix = lua_paths(info, edited, info.search_query)
+    script.write_text(LUA % ",\n".join(f'  {{"{h}", "{p}"}}' for h, p in mix))
+    for h, p in sorted(set(mix)):  # every path of the mix answers 200 before the soak
+        status = fetch(server.port, p, h).status
+        if status != 200:
+            raise RuntimeError(f"{h}{p}: HTTP {status} before the soak")
+
+    saves_file = tmp / "saves.jsonl"
+    deadline = time.time() + args.duration
+    cmd = [WRK, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+           "--timeout=10s", "-s", str(script), f"http://{LOCAL}:{server.port}/"]
+    console.rule(f"[bold]soak: {args.duration} s, wrk -t{args.threads} -c{args.connections} over {len(set(mix))} "
+                 f"URLs, a save every {args.save_interval} s")
+    import subprocess
+
+    readers = common.track(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                            start_new_session=True))
+    ctx = multiprocessing.get_context("spawn")
+    editor = ctx.Process(target=editor_main, name="soak-editor", daemon=True, kwargs={"cfg": {
+        "env": env, "out": str(saves_file), "edited": edited, "deadline": deadline,
+        "interval": args.save_interval, "site": info.site, "port": server.port}})
+    editor.start()
+
+    samples: list[dict] = []  # {"t": seconds, pid: (rss_mb, hwm_mb)}
+    started = time.time()
+    workers_seen: set[int] = set(server.workers())
+    while time.time() < deadline + 1 and readers.poll() is None:
+        row = {"t": round(time.time() - started, 1)}
+        for pid in server.workers():
+            workers_seen.add(pid)
+            row[pid] = (mb(proc_status_kb(pid, "VmRSS")), mb(proc_status_kb(pid, "VmHWM")))
+        samples.append(row)
+        elapsed = time.time() - started
+        saves = sum(1 for _ in open(saves_file)) if saves_file.exists() else 0
+        rss = ", ".join(f"{v[0]:.0f}" for k, v in row.items() if k != "t" and v[0])
+        console.print(f"  {elapsed:5.0f} s  workers RSS {rss} MB  saves {saves}")
+        time.sleep(min(args.sample_every, max(0.1, deadline - time.time())))
+    try:
+        out, _ = readers.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        common.stop_process(readers)
+        out = ""
+    editor.join(timeout=120)
+    if editor.is_alive():
+        editor.terminate()
+        editor.join(timeout=10)
+    final_workers = server.workers()
+    final = {pid: (mb(proc_status_kb(pid, "VmRSS")), mb(proc_status_kb(pid, "VmHWM"))) for pid in final_workers}
+    wrk = common.parse_wrk(out)
+    classes = dict(kv.split("=") for kv in (out.split("STATUS ", 1)[1].split()[:5] if "STATUS " in out else []))
+    classes = {k: int(v) for k, v in classes.items()}
+
+    # -- after: every save present ---------------------------------------------------------
+    saves = [json.loads(line) for line in open(saves_file)] if saves_file.exists() else []
+    served: dict[tuple[str, str], bytes] = {}
+    for save in saves:
+        key = (save["locale"], save["slug"])
+        if key not in served:
+            got = fetch(server.port, f"/{key[0]}/{key[1]}/", host)
+            served[key] = got.body if got.status == 200 else b""
+    revisions = revision_bodies(db_url, info.site, edited)
+    for save in saves:
+        key = (save["locale"], save["slug"])
+        save["served_after"] = save["marker"].encode() in served[key]
+        save["in_revision"] = any(save["marker"] in body for body in revisions.get(key, []))
+    server.stop()
+
+    # -- report ------------------------------------------------------------------------------
+    warm = next((s for s in samples if s["t"] >= args.warmup), samples[0] if samples else {"t": 0})
+    table = Table(title="Soak", title_justify="left")
+    for name in ("figure", "value", "result"):
+        table.add_column(name, justify="right" if name == "value" else "left")
+    checks = []
+
+    def add(label, value, ok=None):
+        table.add_row(label, value, "" if ok is None else "[green]PASS" if ok else "[red]FAIL")
+        if ok is not None:
+            checks.append(ok)
+
+    add("requests (wrk)", f"{wrk.requests:,} in {wrk.seconds:.0f} s = {wrk.rps:,.0f} req/s")
+    add("latency p50 / p99", f"{run_fmt(wrk.p50_ms)} / {run_fmt(wrk.p99_ms)}")
+    add("responses 2xx / 3xx / 4xx", " / ".join(str(classes.get(k, "?")) for k in ("2xx", "3xx", "4xx")),
+        classes.get("4xx", 1) == 0 if classes else None)
+    add("5xx responses", str(classes.get("5xx", "?")), classes.get("5xx", 1) == 0)
+    add("socket errors (connect/read/write/timeout)", f"{wrk.socket_errors} ({wrk.timeouts} timeouts)",
+        wrk.socket_errors == 0)
+    restarted = sorted(workers_seen - set(final_workers))
+    add("worker restarts", "none" if not restarted else f"gone: {restarted}, now {final_workers}", not restarted)
+    for pid in final_workers:
+        start = warm.get(pid, (None, None))[0]
+        end = final.get(pid, (None, None))[0]
+        if start and end:
+            growth = (end - start) / start
+            add(f"worker {pid} RSS at {warm['t']:.0f} s → end (peak)",
+                f"{start:.0f} → {end:.0f} MB ({growth:+.1%}; peak {final[pid][1]:.0f} MB)", growth <= GROWTH_LIMIT)
+        else:
+            add(f"worker {pid} RSS", "no sample", False)
+    ok_saves = [s for s in saves if s.get("ok")]
+    failed = [s for s in saves if not s.get("ok")]
+    lat = sorted(s["save_s"] for s in ok_saves)
+    add("saves committed", f"{len(ok_saves)} of {len(saves)} attempted"
+        + (f"; first error: {failed[0].get('error')}" if failed else ""), bool(saves) and not failed)
+    if lat:
+        add("save time p50 / p99 / max",
+            f"{lat[len(lat) // 2] * 1000:.0f} / {lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.0f} / "
+            f"{lat[-1] * 1000:.0f} ms")
+    stale = [s for s in ok_saves if not s.get("fresh")]
+    add("served right after its commit", f"{len(ok_saves) - len(stale)} of {len(ok_saves)}"
+        + (f"; first stale: {stale[0]['locale']}/{stale[0]['slug']} ({stale[0].get('status')})" if stale else ""),
+        not stale)
+    missing = [s for s in ok_saves if not (s["served_after"] and s["in_revision"])]
+    add("every save present afterwards (served page + revision)", f"{len(ok_saves) - len(missing)} of {len(ok_saves)}",
+        not missing)
+    console.print(table)
+    console.print(f"[dim]{args.sites} site(s) × {args.articles} article(s) × 2 locales, cache {args.cache}, "
+                  f"load average now {os.getloadavg()[0]:.2f}")
+    ok = all(checks)
+    if args.json:
+        args.json.write_text(json.dumps({
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+            "wrk": {k: v for k, v in vars(wrk).items() if k != "raw"}, "status_classes": classes,
+            "memory_samples": [{str(k): v for k, v in s.items()} for s in samples],
+            "final_memory": {str(k): v for k, v in final.items()}, "saves": saves, "pass": ok}, indent=1))
+    return 0 if ok else 1
+
+
+def run_fmt(value):
+    return "—" if value is None else f"{value:.1f} ms" if value < 100 else f"{value:,.0f} ms"
+
+
+def revision_bodies(db_url: str, site_slug: str, edited) -> dict[tuple[str, str], list[str]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    found: dict[tuple[str, str], list[str]] = {}
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT a.locale, a.slug, r.data FROM article_revision r JOIN article a ON a.id = r.article_id "
+                "JOIN site s ON s.id = a.site_id WHERE s.slug = :site"), {"site": site_slug})
+            for locale, slug, data in rows:
+                body = (json.loads(data) if isinstance(data, str) else data or {}).get("body", "")
+                found.setdefault((locale, slug), []).append(body)
+    finally:
+        engine.dispose()
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())
