@@ -72,15 +72,22 @@ class Generation:
 
 
 class PageCache:
-    def __init__(self, store, generation: Generation, ttl: int) -> None:
-        self.store, self.generation, self.ttl = store, generation, ttl
+    def __init__(self, store, generation: Generation, ttl: int, local: bool = False) -> None:
+        self.store, self.generation, self.ttl, self.local = store, generation, ttl, local
+        self.seen_generation: str | None = None
 
     def key(self, environ) -> str:
+        generation = self.generation.current()
+        if self.local and generation != self.seen_generation:
+            # Entries of older generations can never be hit again: free the
+            # worker's memory now rather than when their time runs out.
+            self.store.clear()
+            self.seen_generation = generation
         host = environ.get("HTTP_HOST", "").lower()
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING", "")
         raw = f"{host}\n{path}\n{query}"
-        return f"page:{self.generation.current()}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+        return f"page:{generation}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
 class CachingMiddleware:
@@ -228,6 +235,6 @@ def build_cache(app: Flask) -> PageCache | None:
     if kind == "simple":
         from cachelib.simple import SimpleCache
 
-        return PageCache(SimpleCache(threshold=int(app.config.get("CACHE_THRESHOLD", 5000)), default_timeout=ttl),
-                         _stamp_generation(app), ttl)
+        return PageCache(SimpleCache(threshold=int(app.config.get("CACHE_THRESHOLD", 2000)), default_timeout=ttl),
+                         _stamp_generation(app), ttl, local=True)
     raise ValueError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}")

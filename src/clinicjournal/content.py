@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from . import db, revisions
@@ -97,7 +97,8 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
     report = ImportReport()
     now = utcnow()
     touched: list[Article] = []
-    existing = {(a.locale, a.slug): a for a in sess.scalars(select(Article).where(Article.site_id == site.id))}
+    pages_changed = False
+    existing = _existing(sess, site.id, {(d.locale, d.slug) for d in docs})
     for doc in docs:
         article = existing.get((doc.locale, doc.slug))
         label = f"{doc.locale}/{doc.slug}"
@@ -111,6 +112,7 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
         else:
             report.updated.append(label)
         before = _visible_content(article)
+        was_page = article.kind == "page"
         reviewed_before = article.reviewed
         apply(article, doc)
         if before != _visible_content(article):
@@ -118,11 +120,28 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
         if article.reviewed and (article.next_review is None or article.reviewed != reviewed_before):
             article.next_review = article.reviewed + dt.timedelta(days=review_interval_days(site))
         touched.append(article)
+        pages_changed = pages_changed or was_page or article.kind == "page"
     sess.flush()
     for article in touched:
         revisions.record(sess, article, "import", note="import")
-    db.bump_config_generation(sess)
+    if pages_changed:
+        # Site pages (About, Disclaimer) are part of each worker's site registry.
+        # Articles are not: cached pages are retired by the cache generation.
+        db.bump_config_generation(sess)
     return report
+
+
+def _existing(sess: Session, site_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Article]:
+    """The site's stored articles among ``keys`` ((locale, slug) pairs), in batches:
+    an import of one file into a site of thousands loads one article, not all."""
+    found: dict[tuple[str, str], Article] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 200):
+        batch = ordered[start:start + 200]
+        for article in sess.scalars(select(Article).where(
+                Article.site_id == site_id, tuple_(Article.locale, Article.slug).in_(batch))):
+            found[(article.locale, article.slug)] = article
+    return found
 
 
 def apply(article: Article, doc: ArticleData) -> None:

@@ -33,6 +33,8 @@ def init_app(app: Flask) -> None:
 def _resolve_site(endpoint, values) -> None:
     if endpoint != "static":
         resolve_site()
+        if "\x00" in request.path:  # names nothing, and PostgreSQL cannot even compare text holding it
+            abort(404)
 
 
 @bp.url_value_preprocessor

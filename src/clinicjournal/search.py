@@ -18,7 +18,7 @@ with private-use marker characters around the matches; the text is escaped
 first and only then are the markers turned into ``<mark>``, so nothing in an
 article can reach the page as HTML.
 
-Schema: migration ``0005_search``.
+Schema: migrations ``0006_search`` and ``0007_scale_indexes`` (the SQLite scope column).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def search(sess: Session, site_id: int, locale: str, query: str, number: int = 1
     dialect = sess.get_bind().dialect.name
     try:
         if dialect == "sqlite":
-            _sqlite(sess, results, where)
+            _sqlite(sess, results, where, f"s{site_id}x{locale}")
         elif dialect == "postgresql":
             _postgresql(sess, results, where, locale)
         else:
@@ -126,10 +126,12 @@ def search(sess: Session, site_id: int, locale: str, query: str, number: int = 1
     return results
 
 
-def _sqlite(sess: Session, results: Results, where: list) -> None:
+def _sqlite(sess: Session, results: Results, where: list, scope: str) -> None:
     fts = table("article_fts")
     name = literal_column("article_fts")
-    match = name.op("MATCH")(fts5_match(results.terms))
+    # The scope token limits the match to one site and language inside the FTS
+    # index itself (migration 0007), instead of filtering every site's matches.
+    match = name.op("MATCH")(f'search_scope : "{scope}" AND ({fts5_match(results.terms)})')
     joined = fts.join(Article, Article.id == literal_column("article_fts.rowid"))
     results.total = sess.scalar(select(func.count()).select_from(joined).where(match, *where)) or 0
     if not results.total or results.offset >= results.total:
@@ -140,7 +142,7 @@ def _sqlite(sess: Session, results: Results, where: list) -> None:
                func.snippet(name, 2, START, END, "…", 28),
                func.snippet(name, 1, START, END, "…", 28))
         .select_from(joined).where(match, *where)
-        .order_by(func.bm25(name, 10.0, 4.0, 1.0), Article.published.desc(), Article.id.desc())
+        .order_by(func.bm25(name, 10.0, 4.0, 1.0, 0.0), Article.published.desc(), Article.id.desc())
         .limit(results.per_page).offset(results.offset))
     for slug, summary, category, published, words, title, body_snip, summary_snip in rows:
         snippet = body_snip if START in body_snip else summary_snip if START in summary_snip else summary

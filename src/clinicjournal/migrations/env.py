@@ -7,8 +7,9 @@ from clinicjournal.models import Base
 
 config = context.config
 # Search objects made by hand in 0006 (SQLite FTS5 table and triggers, the
-# PostgreSQL generated tsvector column): autogenerate must not try to drop them.
-HAND_MADE = {"article_fts", "search_vector"}
+# PostgreSQL generated tsvector column, 0007's SQLite search_scope column):
+# autogenerate must not try to drop them.
+HAND_MADE = {"article_fts", "search_vector", "search_scope"}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
