@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from contextlib import contextmanager
 import re
 import shutil
 import uuid
@@ -38,6 +40,9 @@ from sqlalchemy.pool import NullPool
 from clinicjournal import create_app, db, manage
 from clinicjournal.cli import main as cli_main
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 POSTGRES_URL = os.environ.get("CLINICJOURNAL_TEST_POSTGRES_URL", "").strip()
 REQUIRE_SERVICES = os.environ.get("CLINICJOURNAL_REQUIRE_SERVICES", "") not in ("", "0")
 REPO = Path(__file__).resolve().parents[1]
@@ -454,3 +459,69 @@ def html():
 def postgres_url() -> str:
     """For tests marked ``postgres`` outside the backend parameter: skip (or fail in CI)."""
     return require_postgres_url()
+
+
+# -- real servers and a real browser ---------------------------------------------------
+
+
+@contextmanager
+def serve(app, name: str = "test-server", quiet: bool = False) -> Iterator[int]:
+    """Serve ``app`` over HTTP on 127.0.0.1 at a free port, in a thread; yields the port."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True,
+                         request_handler=Quiet if quiet else WSGIRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def demo_app(folder: Path, sqlite_template: Path, static_build_dir: Path):
+    """An app on a fresh SQLite copy in ``folder`` with `clinicjournal demo` loaded."""
+    database = folder / "demo.sqlite"
+    shutil.copyfile(sqlite_template, database)
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": folder.name,
+                      "INSTANCE_PATH": str(folder), "STATIC_BUILD_DIR": str(static_build_dir)}, check_schema=True)
+    result = app.test_cli_runner().invoke(cli_main, ["demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium per test process, driven by Playwright."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: what "nothing was written"
+    and "a restore gives back the same" are compared against."""
+    from sqlalchemy import select
+
+    from clinicjournal.models import Base
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return {table.name: [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
+                    for table in Base.metadata.sorted_tables}
+    finally:
+        engine.dispose()

@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,15 +24,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from clinicjournal import create_app, db
-from clinicjournal.cli import main as cli_main
+from clinicjournal import db
 from clinicjournal.demo import DEMO_SITES
 from clinicjournal.models import Article, Site
-from conftest import dispose, skip_or_fail
+from conftest import demo_app, dispose, serve, skip_or_fail
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 LOCALES = [(spec["slug"], locale) for spec in DEMO_SITES for locale in spec["locales"]]
 KINDS = ("index", "category", "article", "search", "404")
 
@@ -41,24 +36,11 @@ KINDS = ("index", "category", "article", "search", "404")
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, sqlite_template, static_build_dir):
     """The demo on SQLite, served over HTTP on 127.0.0.1 at a free port; and the pages to check."""
-    from werkzeug.serving import make_server
-
-    folder = tmp_path_factory.mktemp("a11y")
-    database = folder / "demo.sqlite"
-    shutil.copyfile(sqlite_template, database)
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "a11y", "INSTANCE_PATH": str(folder),
-                      "STATIC_BUILD_DIR": str(static_build_dir)}, check_schema=True)
-    result = app.test_cli_runner().invoke(cli_main, ["demo"])
-    assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="a11y-server", daemon=True)
-    thread.start()
+    app = demo_app(tmp_path_factory.mktemp("a11y"), sqlite_template, static_build_dir)
     try:
-        yield SimpleServer(app, server.server_port)
+        with serve(app, "a11y-server") as port:
+            yield SimpleServer(app, port)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         dispose(app)
 
 
@@ -106,20 +88,14 @@ class SimpleServer:
 
 
 @pytest.fixture(scope="module")
-def axe_browser():
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
+def axe_browser(chromium_browser):
     try:
         from axe_playwright_python.sync_playwright import Axe
-        from playwright.sync_api import sync_playwright
     except ImportError as exc:
         skip_or_fail(f"{exc.name} is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context, Axe()
-        context.close()
-        browser.close()
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context, Axe()
+    context.close()
 
 
 def _describe(violations: list[dict]) -> str:

@@ -3,50 +3,24 @@ real HTTP server: plugins per site, the publishing workflow, and refusals."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from admin_support import PASSWORD, add_article, app, sites  # noqa: F401  (fixtures)
 from clinicjournal import db, manage
+from conftest import serve
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
 
 @pytest.fixture
 def server(app, sites):
     """The app on 127.0.0.1:<free port>, reached as http://<site>.localhost:<port>/."""
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield lambda site: f"http://{site}.localhost:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-    httpd.server_close()
+    with serve(app, "admin-server", quiet=True) as port:
+        yield lambda site: f"http://{site}.localhost:{port}"
 
 
 @pytest.fixture
-def browser():
-    from conftest import skip_or_fail
-
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright is not installed")
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium_browser):
+    return chromium_browser
 
 
 def sign_in(browser, base: str, email: str):

@@ -22,20 +22,10 @@ from clinicjournal import audit, backup, db, manage
 from clinicjournal.cli import main as cli_main
 from clinicjournal.models import Article, Base, Site
 from clinicjournal.plugin_settings import update_settings
+from conftest import snapshot
 
 HOST = "alpha.localhost"
 VOLATILE = {"install_state", "audit_event"}  # moved on purpose by a restore (generation, "restored" event)
-
-
-def snapshot(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order, with the models' types."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return {table.name: [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
-                    for table in Base.metadata.sorted_tables}
-    finally:
-        engine.dispose()
 
 
 def assert_same_content(restored: dict, original: dict) -> None:

@@ -6,64 +6,28 @@ Screenshots go to ``test-artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from clinicjournal import create_app, db
-from clinicjournal.cli import main as cli_main
+from clinicjournal import db
 from clinicjournal.demo import DEMO_SITES
 from clinicjournal.models import Article, Site
-from conftest import REPO, dispose, skip_or_fail
+from conftest import REPO, demo_app, dispose, serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture(scope="module")
-def playwright_browser():
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, sqlite_template, static_build_dir):
     """The app with the demo loaded, served on 127.0.0.1 at a free port."""
-    from werkzeug.serving import make_server
-
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "demo.sqlite"
-    shutil.copyfile(sqlite_template, database)
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "browser",
-                      "INSTANCE_PATH": str(folder), "STATIC_BUILD_DIR": str(static_build_dir)}, check_schema=True)
-    result = app.test_cli_runner().invoke(cli_main, ["demo"])
-    assert result.exit_code == 0, result.output
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
-    thread.start()
+    app = demo_app(tmp_path_factory.mktemp("browser"), sqlite_template, static_build_dir)
     try:
-        yield app, server.server_port
+        with serve(app, "demo-server") as port:
+            yield app, port
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         dispose(app)
 
 
@@ -78,13 +42,13 @@ def article_with_sources(app, site_slug: str):
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_article_page_in_chromium(viewport, demo_server, playwright_browser):
+def test_article_page_in_chromium(viewport, demo_server, chromium_browser):
     app, port = demo_server
     site = DEMO_SITES[0]["slug"]
     article = article_with_sources(app, site)
     url = f"http://{site}.localhost:{port}/{article.locale}/{article.slug}/"
 
-    context = playwright_browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=1,
+    context = chromium_browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=1,
                                              is_mobile=viewport == "phone")
     page = context.new_page()
     refused, failed = [], []

@@ -34,7 +34,7 @@ from clinicjournal.cli import main as cli_main
 from clinicjournal.i18n import core_catalog_dir
 from clinicjournal.models import Base
 from clinicjournal.sites import SiteRegistry
-from conftest import parse_html
+from conftest import parse_html, snapshot
 
 HOST = "alpha.localhost"
 FAST = 2.0  # seconds: the most a reader waits for the 503 page
@@ -342,16 +342,6 @@ def test_a_slow_plugin_shows_its_time_in_plugins_list_and_the_trace(site, app, m
 
 
 # -- (d) read-only database and full disk during an import --------------------------------------
-
-def snapshot(url: str) -> dict:
-    """Every row of every table: what "nothing half-written" is compared against."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            return {table.name: [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
-                    for table in Base.metadata.sorted_tables}
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -368,3 +368,39 @@ def test_static_paths_never_leave_the_build_folder(assets_app, create_site, part
     response = raw_get(assets_app.test_client(), path, headers={"Host": HOST})
     assert response.status_code < 500, path
     _no_canary(response, path)
+
+
+# -- signed-in admin pages with odd numbers in the URL ---------------------------------------------
+
+ODD_NUMBERS = ["0", "-1", "²", "١٢", "9" * 5000, "99999999999", "2147483648", "1e3", " 1", "%00", "", "abc"]
+
+
+@pytest.fixture
+def signed_in(site):
+    from admin_support import AdminClient, make_user
+
+    site.config["ARGON2_PARAMETERS"] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    make_user(site, "root@example.org", network_admin=True)
+    admin = AdminClient(site, HOST)
+    admin.login("root@example.org")
+    return admin
+
+
+@FUZZ
+@given(number=st.one_of(st.sampled_from(ODD_NUMBERS), st.text(st.sampled_from(URL_CHARS), max_size=12)),
+       where=st.sampled_from(["/admin/alpha/articles/?page={}", "/admin/alpha/articles/new?from={}",
+                              "/admin/audit?page={}", "/admin/alpha/audit?page={}", "/admin/alpha/review?page={}",
+                              "/admin/alpha/articles/{}", "/admin/alpha/articles/{}/preview",
+                              "/admin/alpha/articles/{}/revisions/", "/admin/alpha/articles/1/revisions/{}",
+                              "/admin/alpha/plugins/{}", "/admin/{}/"]))
+@example(number="²", where="/admin/alpha/articles/?page={}")
+@example(number="99999999999", where="/admin/alpha/articles/{}")
+@example(number="99999999999", where="/admin/alpha/articles/new?from={}")
+@example(number="9" * 5000, where="/admin/alpha/articles/{}/preview")
+def test_admin_pages_with_odd_numbers(signed_in, number, where):
+    path = where.format(quote(number, safe=""))
+    response = signed_in.get(path)
+    try:
+        assert response.status_code < 500, (path, response.get_data(as_text=True)[:800])
+    finally:
+        response.close()

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import threading
 from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,12 +42,9 @@ from clinicjournal import create_app, db, i18n, manage
 from clinicjournal.authoring import AuthoringError, parse_document
 from clinicjournal.cli import main as cli_main
 from clinicjournal.plugin_settings import update_settings
-from conftest import dispose, parse_html, skip_or_fail
+from conftest import dispose, parse_html, serve
 from xss.payloads import EVALUATED, GROUPS, PAYLOADS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 PASSWORD = "correct horse battery"
 NAME_LIMIT = 200  # characters of a site name (and an author's name)
@@ -416,6 +412,49 @@ def test_most_payloads_got_in_somewhere(hostile):
     assert all(re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", p) for p in refused), refused
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x", "vbscript:x",
+                                 "//evil.example/x", "/relative"])
+def test_reference_urls_must_be_http(url):
+    text = document("x", "en", ["A source"], []).replace("url: https://example.org/A source", f"url: '{url}'")
+    assert f"url: '{url}'" in text
+    with pytest.raises(AuthoringError, match="must start with http"):
+        parse_document(text, source="x.md")
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x01", "\x1b[31m", "\x7f"])
+def test_control_characters_are_refused_where_they_enter(bad, app, create_site):
+    """NUL cannot be stored in PostgreSQL at all; none of them is text anyone means."""
+    for front, body in (([f"Title {bad}"], []), ([], [f"Body {bad}"])):
+        with pytest.raises(AuthoringError, match="control character"):
+            parse_document(document("x", "en", front, body), source="x.md")
+    create_site("alpha")
+    plugins = app.extensions["clinicjournal"].plugins
+    with app.app_context():
+        sess = db.session()
+        site = manage.get_site(sess, "alpha")
+        with pytest.raises(manage.ConfigError, match="control character"):
+            manage.update_site(sess, site, name=f"Name {bad}")
+        with pytest.raises(manage.ConfigError, match="control character"):
+            manage.update_site(sess, site, appearance={"tagline": f"Tag {bad}"})
+        with pytest.raises(manage.ConfigError, match="control character"):
+            update_settings(sess, site, "disclaimer", plugins.setting_specs("disclaimer"), {"text": f"T {bad}"})
+
+
+@pytest.mark.parametrize("appearance", [{"primary": "red;}</style><script>alert(1)</script>"},
+                                        {"accent": "#fff;background:url(javascript:alert(1))"},
+                                        {"logo": "javascript:alert(1)"}, {"logo": '/x" onerror="alert(1)'},
+                                        {"logo": "data:image/svg+xml,<svg onload=alert(1)>"}, {"primary": 12}])
+def test_new_sites_get_the_same_appearance_checks_as_changed_ones(app, appearance):
+    with app.app_context():
+        sess = db.session()
+        with pytest.raises(manage.ConfigError):
+            manage.create_site(sess, "alpha", "Alpha", ["en"], appearance=appearance)
+        sess.rollback()
+        site = manage.create_site(sess, "alpha", "Alpha", ["en"])
+        with pytest.raises(manage.ConfigError):
+            manage.update_site(sess, site, appearance=appearance)
+
+
 # -- without a browser: html.parser -----------------------------------------------------------------
 
 def test_no_page_carries_an_active_vector(hostile):
@@ -536,35 +575,13 @@ def images_refused(app):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile):
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs):
-            pass
-
-    server = make_server("127.0.0.1", 0, images_refused(hostile.app), threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, name="xss-server", daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(images_refused(hostile.app), "xss-server", quiet=True) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(chromium_browser):
+    return chromium_browser
 
 
 def visit_all(browser, port: int, urls, *, bypass_csp: bool) -> list[str]:
@@ -631,20 +648,12 @@ UNSAFE_PAGE = b"""<!doctype html><html><head><title>t</title></head><body>
 @pytest.mark.browser
 def test_the_browser_checks_catch_a_real_injection(chromium):
     """Guards the guard: an unsanitised page trips the trap, the dialog listener and the DOM check."""
-    from werkzeug.serving import make_server
-
     def unsafe(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [UNSAFE_PAGE]
 
-    server = make_server("127.0.0.1", 0, unsafe)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        found = " | ".join(visit_all(chromium, server.server_port, [("guard.localhost", "/", 200)], bypass_csp=True))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(unsafe, "guard-server", quiet=True) as port:
+        found = " | ".join(visit_all(chromium, port, [("guard.localhost", "/", 200)], bypass_csp=True))
     for expected in ("__xss(1)", "dialog alert: 2", "img onerror", "script:", "a href", "<iframe>",
                      "style=", "<svg>", "xlink:href"):
         assert expected in found, (expected, found)

@@ -111,29 +111,19 @@ def content_tables(conn: Connection) -> list[Table]:
     return list(metadata.sorted_tables)
 
 
+# Checked in order: DateTime before Date, Integer and Float before Numeric.
+_KINDS = ((sqltypes.JSON, "json"), (sqltypes.DateTime, "datetime"), (sqltypes.Date, "date"),
+          (sqltypes.Time, "time"), (sqltypes.Boolean, "bool"), (sqltypes.Integer, "int"),
+          (sqltypes.Float, "float"), (sqltypes.Numeric, "decimal"), (sqltypes.LargeBinary, "bytes"),
+          ((sqltypes.String, sqltypes.Enum), "text"))
+
+
 def _kind(column) -> str:
-    kind = column.type
-    if isinstance(kind, sqltypes.JSON):
-        return "json"
-    if isinstance(kind, sqltypes.DateTime):
-        return "datetime"
-    if isinstance(kind, sqltypes.Date):
-        return "date"
-    if isinstance(kind, sqltypes.Time):
-        return "time"
-    if isinstance(kind, sqltypes.Boolean):
-        return "bool"
-    if isinstance(kind, sqltypes.Integer):
-        return "int"
-    if isinstance(kind, sqltypes.Float):
-        return "float"
-    if isinstance(kind, sqltypes.Numeric):
-        return "decimal"
-    if isinstance(kind, sqltypes.LargeBinary):
-        return "bytes"
-    if isinstance(kind, (sqltypes.String, sqltypes.Enum)):
-        return "text"
-    raise BackupError(f"column {column.table.name}.{column.name} has a type ({kind}) a backup cannot hold yet")
+    for types, kind in _KINDS:
+        if isinstance(column.type, types):
+            return kind
+    raise BackupError(f"column {column.table.name}.{column.name} has a type ({column.type}) "
+                      "a backup cannot hold yet")
 
 
 def _encode(kind: str, value: Any) -> Any:

@@ -75,22 +75,17 @@ def _toggle(name: str, site_slug: str, enabled: bool) -> None:
     console.print(f"Plugin {name} is now {'enabled' if enabled else 'disabled'} on {site_slug}.")
 
 
-@plugins_group.command("enable")
-@click.argument("name")
-@click.option("--site", "site_slug", required=True)
-@with_appcontext
-def plugins_enable(name: str, site_slug: str) -> None:
-    """Turn plugin NAME on for a site (every worker picks it up on its next request)."""
-    _toggle(name, site_slug, True)
+def _toggle_command(verb: str, enabled: bool, help_text: str) -> None:
+    @plugins_group.command(verb, help=help_text)
+    @click.argument("name")
+    @click.option("--site", "site_slug", required=True)
+    @with_appcontext
+    def command(name: str, site_slug: str) -> None:
+        _toggle(name, site_slug, enabled)
 
 
-@plugins_group.command("disable")
-@click.argument("name")
-@click.option("--site", "site_slug", required=True)
-@with_appcontext
-def plugins_disable(name: str, site_slug: str) -> None:
-    """Turn plugin NAME off for a site."""
-    _toggle(name, site_slug, False)
+_toggle_command("enable", True, "Turn plugin NAME on for a site (every worker picks it up on its next request).")
+_toggle_command("disable", False, "Turn plugin NAME off for a site.")
 
 
 @plugins_group.command("settings")

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, event, make_url, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from .models import Setting
 from .plugin_health import HealthRecorder
@@ -29,6 +30,21 @@ def init_app(app: Flask) -> None:
     state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
     state.plugins.health = HealthRecorder(engine)
     app.teardown_appcontext(_close_session)
+    # Before any route is added: <int:...> in a URL is a row id, an INTEGER column.
+    app.url_map.converters["int"] = RowIdConverter
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:id>`` for database ids: a number larger than an INTEGER column holds is
+    a 404, not a database error (PostgreSQL refuses to even compare with it)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False) -> None:
+        super().__init__(map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 10:  # also keeps int() away from 5000-digit strings
+            raise ValidationError()
+        return super().to_python(value)
 
 
 #: Seconds to wait for a PostgreSQL server to accept a connection. A server that

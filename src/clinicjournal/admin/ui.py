@@ -20,7 +20,7 @@ def site_view(site):
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= 100_000:  # not "²"
         abort(404)
     return int(raw)
 

@@ -116,7 +116,7 @@ def article_new():
     if request.method == "GET":
         values = _blank_values(site)
         source_id = request.args.get("from", "")
-        if source_id.isdigit():
+        if source_id.isascii() and source_id.isdigit() and len(source_id) <= 9:  # not "²", nor past an INTEGER
             source = article_or_404(int(source_id))
             values = {**editing.values_from_article(source), "locale": values["locale"], "version": ""}
             if values["locale"] == source.locale:
