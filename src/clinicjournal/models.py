@@ -75,7 +75,9 @@ class Article(Base):
     __tablename__ = "article"
     __table_args__ = (
         UniqueConstraint("site_id", "locale", "slug"),
-        Index("ix_article_listing", "site_id", "locale", "kind", "status", "published"),
+        Index("ix_article_listing", "site_id", "locale", "kind", "published", "status", "publish_at"),
+        Index("ix_article_category", "site_id", "locale", "category", "kind", "published", "status",
+              "publish_at"),
         Index("ix_article_versions", "site_id", "translation_key"),
         Index("ix_article_pages", "kind", "site_id"),
     )

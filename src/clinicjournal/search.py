@@ -93,9 +93,10 @@ def terms_of(query: str) -> list[str]:
 
 def fts5_match(terms: list[str]) -> str:
     """An FTS5 query that ANDs the words, each quoted as a phrase (so ``OR``,
-    ``NEAR(``, ``*`` and ``"`` are just text) and matched as a prefix when it
-    is three characters or longer."""
-    return " ".join('"' + t.replace('"', '""') + '"' + ("*" if len(t) >= 3 else "") for t in terms)
+    ``NEAR(``, ``*`` and ``"`` are just text). Whole words, stemmed by the
+    index's Porter tokenizer ("vitamins" finds "vitamin"): prefix queries read
+    every site's postings and were slow on large installs (bench/README.md)."""
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def search(sess: Session, site_id: int, locale: str, query: str, number: int = 1,

@@ -4,13 +4,17 @@ Found by bench/run.py at 100 sites x 1,000 articles:
 
 - article versions were found by scanning all of a site's rows: index
   (site_id, translation_key);
-- listings counted rows through the table because ``status`` was not in the
-  listing index: the index now covers (site_id, locale, kind, status, published);
+- listings counted and sorted rows through the table because ``status`` and
+  ``publish_at`` were not in the listing index, and category pages had no index
+  at all: both indexes now cover every filter and run in date order
+  (site_id, locale, [category,] kind, published, status, publish_at), so a page
+  reads its ten rows and the count never leaves the index;
 - the site registry's page lookup scanned the table: index (kind, site_id);
 - SQLite full-text search matched every site's articles before filtering: the
   FTS5 table gains a ``search_scope`` column (a virtual generated column
   ``s<site id>x<locale>`` on ``article``), so a query matches only its own
-  site and language.
+  site and language; its tokenizer adds the Porter stemmer, so whole-word
+  queries still find plural and other suffixed forms.
 
 Note for later revisions on SQLite: recreating the ``article`` table in batch
 mode drops the generated column and the FTS triggers; re-run this revision's
@@ -50,7 +54,7 @@ def create_sqlite_search() -> None:
     op.execute("ALTER TABLE article ADD COLUMN search_scope TEXT "
                "GENERATED ALWAYS AS ('s' || site_id || 'x' || locale) VIRTUAL")
     op.execute("CREATE VIRTUAL TABLE article_fts USING fts5(title, summary, body, search_scope, "
-               "content='article', content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
+               "content='article', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')")
     for statement in SQLITE_TRIGGERS:
         op.execute(statement)
     op.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
@@ -59,7 +63,10 @@ def create_sqlite_search() -> None:
 def upgrade() -> None:
     op.create_index("ix_article_versions", "article", ["site_id", "translation_key"])
     op.drop_index("ix_article_listing", table_name="article")
-    op.create_index("ix_article_listing", "article", ["site_id", "locale", "kind", "status", "published"])
+    op.create_index("ix_article_listing", "article",
+                    ["site_id", "locale", "kind", "published", "status", "publish_at"])
+    op.create_index("ix_article_category", "article",
+                    ["site_id", "locale", "category", "kind", "published", "status", "publish_at"])
     op.create_index("ix_article_pages", "article", ["kind", "site_id"])
     if op.get_bind().dialect.name == "sqlite":
         for name in OLD_TRIGGERS:
@@ -80,6 +87,7 @@ def downgrade() -> None:
             op.execute(statement)
         op.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
     op.drop_index("ix_article_pages", table_name="article")
+    op.drop_index("ix_article_category", table_name="article")
     op.drop_index("ix_article_listing", table_name="article")
     op.create_index("ix_article_listing", "article", ["site_id", "locale", "kind", "published"])
     op.drop_index("ix_article_versions", table_name="article")
