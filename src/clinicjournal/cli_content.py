@@ -23,17 +23,16 @@ def content_group() -> None:
     """Articles and pages in the authoring format (Markdown with YAML front matter)."""
 
 
-def known_categories(site) -> set[str]:
+def known_categories(view) -> set[str]:
     """Category slugs any installed plugin offers the site (enabled there or not:
     an article keeps its category while the plugin is switched off)."""
     plugins = current_app.extensions["clinicjournal"].plugins
-    view = to_view(site, plugins)
     slugs = set()
-    for result in plugins.call("categories", None, site.slug, site=view, locale=site.default_locale):
+    for result in plugins.call("categories", None, view.slug, site=view, locale=view.default_locale):
         try:
             slugs.update(c.slug for c in result.value)
         except Exception as exc:  # a plugin's malformed answer must not stop every import
-            plugins.record_failure(result.plugin, "categories", site.slug, exc)
+            plugins.record_failure(result.plugin, "categories", view.slug, exc)
     return slugs
 
 
@@ -57,7 +56,7 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         return [message for result in plugins.call("validate_article", view.enabled_plugins, site.slug,
                                                    article=doc, site=view) for message in result.value]
 
-    errors += check_against_site(docs, site, known_categories(site), plugin_checks)
+    errors += check_against_site(docs, site, known_categories(view), plugin_checks)
     if errors:
         raise ImportFailed(errors)
     try:

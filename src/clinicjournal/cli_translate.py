@@ -15,12 +15,11 @@ translations break a placeholder, naming the file, line and entry.
 
 from __future__ import annotations
 
-import gettext
 import io
 import os
 import re
 import sysconfig
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,6 +35,8 @@ from flask.cli import with_appcontext
 from rich.markup import escape
 
 from . import __version__, i18n
+from .catalog_checks import (Counts, Placeholders, Problem, is_translated, message_key, messages_of, shown_path,  # noqa: F401
+                             check_catalog, compare, count, placeholders, single_valued_forms)
 from .cli import console, fail, main, table
 
 DOMAIN = "messages"
@@ -104,7 +105,7 @@ def plugin_target(name: str) -> Target:
 def dir_target(directory: Path) -> Target:
     """A catalog folder outside the app's plugins (a plugin being written, a copy)."""
     directory = directory.resolve()
-    return Target(_shown(directory), directory, directory.parent, directory.parent.name)
+    return Target(shown_path(directory), directory, directory.parent, directory.parent.name)
 
 
 def all_targets() -> list[Target]:
@@ -166,14 +167,14 @@ def selected(plugin: str | None, all_: bool, directory: Path | None, default_all
     if plugin:
         target = plugin_target(plugin)
         if writes and installed(target):
-            fail(f"the {target.name} catalog is inside an installed package ({_shown(target.directory)}); "
+            fail(f"the {target.name} catalog is inside an installed package ({shown_path(target.directory)}); "
                  "work on the package's source instead, e.g. with --dir SOURCE/translations")
         return [target]
     targets = all_targets() if all_ or default_all else [core_target()]
     if writes:
         for target in [t for t in targets if installed(t)]:
             console.print(f"[yellow]skipped[/] {escape(target.name)}: an installed package "
-                          f"({escape(_shown(target.directory))}); its catalogs are changed in its own source")
+                          f"({escape(shown_path(target.directory))}); its catalogs are changed in its own source")
             targets.remove(target)
     return targets
 
@@ -250,157 +251,13 @@ def sync_template(target: Target) -> tuple[Catalog, bool]:
         return read_po(fh), written
 
 
-def _key(message: Message) -> tuple:
-    return (message.id if isinstance(message.id, str) else message.id[0], message.context)
-
-
-def _messages(catalog: Catalog) -> list[Message]:
-    return [m for m in catalog if m.id]
-
-
-# -- checks -------------------------------------------------------------------------
-
-_PERCENT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0+-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
-                      r"(?P<conv>[diouxXeEfFgGcrsa%])|%")
-_BRACE = re.compile(r"\{\{|\}\}|\{(?P<field>[A-Za-z_]\w*|\d*)(?:[!:][^{}]*)?\}")
-
-
-@dataclass
-class Placeholders:
-    named: set[str] = field(default_factory=set)  # "%(name)s"
-    positional: list[str] = field(default_factory=list)  # "%s", "%d" in order
-    braces: set[str] = field(default_factory=set)  # "{name}"
-    stray_percent: bool = False
-
-
-def placeholders(text: str) -> Placeholders:
-    found = Placeholders()
-    for m in _PERCENT.finditer(text):
-        conv = m.group("conv")
-        if conv is None:
-            found.stray_percent = True
-        elif conv == "%" and m.group("name") is None:
-            continue  # "%%", a literal percent sign
-        else:
-            conv = "d" if conv in "iu" else conv
-            if m.group("name") is not None:
-                found.named.add(f"%({m.group('name')}){conv}")
-            else:
-                found.positional.append(f"%{conv}")
-    for m in _BRACE.finditer(text):
-        if m.group("field") is not None:
-            found.braces.add("{" + m.group("field") + "}")
-    return found
-
-
-def _describe(required: set[str], allowed: set[str], got: set[str]) -> list[str]:
-    dropped, added = sorted(required - got), sorted(got - allowed)
-    if len(dropped) == 1 and len(added) == 1:
-        return [f"changes {dropped[0]} to {added[0]}"]
-    return [f"drops {p}" for p in dropped] + [f"has {p}, which the original does not have" for p in added]
-
-
-def compare(translation: str, expected: Placeholders, formatted: bool,
-            optional: set[str] = frozenset()) -> list[str]:
-    """What is wrong with ``translation``'s placeholders, given the original's; the
-    named placeholders in ``optional`` may be left out."""
-    got = placeholders(translation)
-    problems = _describe(expected.named - optional, expected.named, got.named)
-    if got.positional != expected.positional:
-        problems.append(f"has the placeholders {' '.join(got.positional) or 'none'} where the original has "
-                        f"{' '.join(expected.positional) or 'none'} (the same ones, in the same order)")
-    problems += _describe(expected.braces, expected.braces, got.braces)
-    if formatted and got.stray_percent and not expected.stray_percent:
-        problems.append("has a lone '%' that is not a placeholder; write '%%' for a percent sign")
-    return problems
-
-
-def single_valued_forms(catalog: Catalog) -> set[int]:
-    """Plural forms used for exactly one number (Arabic's 0, 1 and 2; German's 1): there
-    the number may be left out ("one minute"), as GNU msgfmt allows."""
-    try:
-        plural = gettext.c2py(catalog.plural_expr)
-    except (ValueError, SyntaxError):
-        return set()
-    seen: dict[int, int] = {}
-    for n in range(0, 2000):
-        form = plural(n)
-        seen[form] = seen.get(form, 0) + 1
-    return {form for form, count in seen.items() if count == 1}
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    lineno: int | None
-    msgid: str
-    text: str
-
-    def __str__(self) -> str:
-        where = f"{_shown(self.path)}:{self.lineno}" if self.lineno else _shown(self.path)
-        msgid = self.msgid.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'{where}: msgid "{msgid}": {self.text}'
-
-
-def check_catalog(catalog: Catalog, path: Path, reference_plural_forms: str | None = None) -> list[Problem]:
-    """Every translated, non-fuzzy entry whose placeholders do not match its msgid's
-    (dropped, renamed or added, in each plural form), plural entries with the wrong
-    number of forms or an empty form, and a Plural-Forms header that differs from
-    ``reference_plural_forms`` (the core's, which the merged catalogs share)."""
-    problems: list[Problem] = []
-    if reference_plural_forms and catalog.plural_forms != reference_plural_forms:
-        problems.append(Problem(path, 1, "", f"the header's Plural-Forms ({catalog.plural_forms}) differs from "
-                                             f"the core catalog's ({reference_plural_forms}); every catalog of "
-                                             "one language must use the same one"))
-    singles = single_valued_forms(catalog)
-    for message in _messages(catalog):
-        if message.fuzzy:
-            continue
-        formatted = "python-format" in message.flags or any(f.endswith(".html") for f, _ in message.locations)
-        msgid = _key(message)[0]
-
-        def add(text: str) -> None:
-            problems.append(Problem(path, message.lineno, msgid, text))
-
-        if not message.pluralizable:
-            if isinstance(message.string, (list, tuple)):
-                add("has plural forms but the original is not a plural message")
-            elif message.string:
-                for text in compare(message.string, placeholders(message.id), formatted):
-                    add(text)
-            continue
-        strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
-        if not any(strings):
-            continue  # untranslated: shown in English, counted by `stats`
-        if len(strings) != catalog.num_plurals:
-            add(f"has {len(strings)} plural forms; this language needs {catalog.num_plurals} "
-                "(see Plural-Forms in the header)")
-        singular, plural = placeholders(message.id[0]), placeholders(message.id[1])
-        expected = Placeholders(singular.named | plural.named, plural.positional, singular.braces | plural.braces)
-        num = {p for p in expected.named if p.startswith("%(num)")}
-        for index, text in enumerate(strings):
-            if not text:
-                add(f"msgstr[{index}] is empty; translate every plural form (readers would see a blank)")
-                continue
-            for problem in compare(text, expected, formatted, num if index in singles else set()):
-                add(f"msgstr[{index}] {problem}")
-    return problems
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _read(path: Path, locale: str | None = None) -> Catalog:
     """:raise ClickException: when ``path`` is not a catalog Babel can read."""
     try:
         with path.open("rb") as fh:
             return read_po(fh, locale=locale)
     except (ValueError, UnknownLocaleError) as exc:  # PoFileError is a ValueError too
-        fail(f"{_shown(path)} cannot be read ({exc}); is its folder named after a locale code such as de or pt_BR?")
+        fail(f"{shown_path(path)} cannot be read ({exc}); is its folder named after a locale code such as de or pt_BR?")
 
 
 def _reference_plural_forms(target: Target, locale: str) -> str | None:
@@ -408,51 +265,6 @@ def _reference_plural_forms(target: Target, locale: str) -> str | None:
         return None
     core_po = core_target().po(locale)
     return _read(core_po, locale).plural_forms if core_po.exists() else None
-
-
-# -- stats --------------------------------------------------------------------------
-
-@dataclass
-class Counts:
-    translated: int = 0
-    fuzzy: int = 0
-    untranslated: int = 0
-    not_in_po: int = 0  # source strings the .po does not have yet (run update)
-    unused: int = 0  # entries in the .po the source no longer has
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
-
-    @property
-    def percent(self) -> int:
-        """Rounded down, so 100 means every string."""
-        return 100 if not self.total else self.translated * 100 // self.total
-
-
-def _is_translated(message: Message) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(strings) and all(strings)
-
-
-def count(catalog: Catalog | None, source: Catalog) -> Counts:
-    """How much of ``source`` (the strings the code has now) ``catalog`` translates."""
-    counts = Counts()
-    have = {_key(m): m for m in _messages(catalog)} if catalog is not None else {}
-    wanted = {_key(m) for m in _messages(source)}
-    for key in wanted:
-        message = have.get(key)
-        if message is None:
-            counts.untranslated += 1
-            counts.not_in_po += 1
-        elif message.fuzzy:
-            counts.fuzzy += 1
-        elif _is_translated(message):
-            counts.translated += 1
-        else:
-            counts.untranslated += 1
-    counts.unused = len(set(have) - wanted)
-    return counts
 
 
 # -- commands -----------------------------------------------------------------------
@@ -474,10 +286,10 @@ def extract_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
     """Write the template (messages.pot) from the strings marked in the code."""
     rows = []
     for target in selected(plugin, all_, directory, default_all=False):
-        old = {_key(m) for m in _messages(_read(target.pot))} if target.pot.exists() else set()
+        old = {message_key(m) for m in messages_of(_read(target.pot))} if target.pot.exists() else set()
         template, written = sync_template(target)
-        new = {_key(m) for m in _messages(template)}
-        rows.append([target.name, _shown(target.pot), len(new), len(new - old), len(old - new),
+        new = {message_key(m) for m in messages_of(template)}
+        rows.append([target.name, shown_path(target.pot), len(new), len(new - old), len(old - new),
                      "written" if written else "unchanged"])
     table("Templates", ["catalog", "template", "strings", "new", "removed", "file"], rows)
 
@@ -499,9 +311,9 @@ def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None
         po = target.po(name)
         if po.exists():
             if len(targets) == 1:
-                fail(f"{_shown(po)} already exists; to bring it up to date run `clinicjournal translate update"
+                fail(f"{shown_path(po)} already exists; to bring it up to date run `clinicjournal translate update"
                      f"{_option_text(plugin, all_, directory)}`")
-            rows.append([target.name, _shown(po), "", "already there: skipped"])
+            rows.append([target.name, shown_path(po), "", "already there: skipped"])
             continue
         template, _written = sync_template(target)
         catalog = Catalog(locale=name, project=target.project, version=target.version,
@@ -514,7 +326,7 @@ def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None
         catalog.update(template, no_fuzzy_matching=True)
         plural_forms = catalog.plural_forms
         write_if_changed(po, _po_bytes(catalog))
-        rows.append([target.name, _shown(po), len(_messages(catalog)), "created"])
+        rows.append([target.name, shown_path(po), len(messages_of(catalog)), "created"])
     table(f"New catalogs for {name} ({parsed.english_name})", ["catalog", "file", "strings", "result"], rows)
     console.print(escape(f"Plural forms: {plural_forms} — translate each msgstr[n] (see docs/translators.md)."))
 
@@ -523,7 +335,7 @@ def _drop_confirmed_previous(catalog: Catalog) -> None:
     """Babel reads the ``#| msgid`` lines that ``update`` writes above a fuzzy entry
     back as ordinary comments; once a translator has confirmed the entry they are
     stale, so they go."""
-    for message in _messages(catalog):
+    for message in messages_of(catalog):
         if not message.fuzzy:
             message.user_comments = [c for c in message.user_comments
                                      if not c.startswith(("| msgid ", "| msgid_plural ", "| msgctxt "))]
@@ -555,9 +367,9 @@ def update_cmd(plugin: str | None, all_: bool, directory: Path | None, drop_obso
             po = target.po(locale)
             catalog = _read(po, locale)
             _drop_confirmed_previous(catalog)
-            before = {_key(m) for m in _messages(catalog)}
+            before = {message_key(m) for m in messages_of(catalog)}
             catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True)
-            after = {_key(m): m for m in _messages(catalog)}
+            after = {message_key(m): m for m in messages_of(catalog)}
             new = set(after) - before
             fuzzy = sum(1 for k in new if after[k].fuzzy)
             written = write_if_changed(po, _po_bytes(catalog, ignore_obsolete=drop_obsolete))
@@ -583,12 +395,12 @@ def compile_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
             po = target.po(locale)
             catalog = _read(po, locale)
             problems = check_catalog(catalog, po, _reference_plural_forms(target, locale))
-            fuzzy = [m for m in _messages(catalog) if m.fuzzy]
+            fuzzy = [m for m in messages_of(catalog) if m.fuzzy]
             for m in fuzzy[:FUZZY_SHOWN]:
-                console.print(f"[yellow]fuzzy, skipped[/] {escape(str(Problem(po, m.lineno, _key(m)[0], 'needs review')))}",
+                console.print(f"[yellow]fuzzy, skipped[/] {escape(str(Problem(po, m.lineno, message_key(m)[0], 'needs review')))}",
                               soft_wrap=True)
             if len(fuzzy) > FUZZY_SHOWN:
-                console.print(f"[yellow]fuzzy, skipped[/] {escape(_shown(po))}: {len(fuzzy) - FUZZY_SHOWN} more; "
+                console.print(f"[yellow]fuzzy, skipped[/] {escape(shown_path(po))}: {len(fuzzy) - FUZZY_SHOWN} more; "
                               "`translate stats` counts them", soft_wrap=True)
             if problems:
                 refused += 1
@@ -602,7 +414,7 @@ def compile_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
             tmp = mo.with_name(mo.name + ".tmp")
             tmp.write_bytes(buf.getvalue())
             os.replace(tmp, mo)
-            compiled = sum(1 for m in _messages(catalog) if not m.fuzzy and _is_translated(m))
+            compiled = sum(1 for m in messages_of(catalog) if not m.fuzzy and is_translated(m))
             rows.append([target.name, locale, compiled, len(fuzzy), "compiled"])
     table("Compiled catalogs", ["catalog", "locale", "translations", "fuzzy skipped", "result"], rows)
     if refused:
@@ -643,10 +455,10 @@ def stats_cmd(plugin: str | None, all_: bool, directory: Path | None, fail_under
             if fail_under is not None and counts.percent < fail_under and not installed(target):
                 below.append(f"{target.name}/{locale}")
         if not locales:
-            rows.append([target.name, "—", 0, 0, len(_messages(source)), "", "no languages yet: translate init"])
+            rows.append([target.name, "—", 0, 0, len(messages_of(source)), "", "no languages yet: translate init"])
     if not directory and not plugin:
         for target in uncatalogued_plugins():
-            rows.append([target.name, "—", 0, 0, len(_messages(extract(target))), "",
+            rows.append([target.name, "—", 0, 0, len(messages_of(extract(target))), "",
                          "no catalog yet: translate init --plugin"])
     columns = ["catalog", "locale", "translated", "fuzzy", "untranslated", "percent"]
     if any(r[-1] for r in rows):

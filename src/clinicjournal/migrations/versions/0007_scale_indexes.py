@@ -24,6 +24,9 @@ Revision ID: 0007
 Revises: 0006
 """
 
+import importlib.util
+from pathlib import Path
+
 from alembic import op
 
 revision = "0007"
@@ -48,6 +51,14 @@ SQLITE_TRIGGERS = (
        END""",
 )
 OLD_TRIGGERS = ("article_fts_insert", "article_fts_delete", "article_fts_update")
+
+
+def _revision_0006():
+    """0006's module, whose triggers a downgrade restores (its file name is no import path)."""
+    spec = importlib.util.spec_from_file_location("revision_0006", Path(__file__).with_name("0006_search.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def create_sqlite_search() -> None:
@@ -83,7 +94,7 @@ def downgrade() -> None:
         op.execute("ALTER TABLE article DROP COLUMN search_scope")
         op.execute("CREATE VIRTUAL TABLE article_fts USING fts5(title, summary, body, content='article', "
                    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
-        for statement in _PREVIOUS_TRIGGERS:
+        for statement in _revision_0006().SQLITE_TRIGGERS:
             op.execute(statement)
         op.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
     op.drop_index("ix_article_pages", table_name="article")
@@ -91,20 +102,3 @@ def downgrade() -> None:
     op.drop_index("ix_article_listing", table_name="article")
     op.create_index("ix_article_listing", "article", ["site_id", "locale", "kind", "published"])
     op.drop_index("ix_article_versions", table_name="article")
-
-
-# 0006's triggers, restored on downgrade.
-_PREVIOUS_TRIGGERS = (
-    """CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN
-         INSERT INTO article_fts(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
-       END""",
-    """CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN
-         INSERT INTO article_fts(article_fts, rowid, title, summary, body)
-           VALUES ('delete', old.id, old.title, old.summary, old.body);
-       END""",
-    """CREATE TRIGGER article_fts_update AFTER UPDATE OF title, summary, body ON article BEGIN
-         INSERT INTO article_fts(article_fts, rowid, title, summary, body)
-           VALUES ('delete', old.id, old.title, old.summary, old.body);
-         INSERT INTO article_fts(rowid, title, summary, body) VALUES (new.id, new.title, new.summary, new.body);
-       END""",
-)
