@@ -4,7 +4,7 @@ to one site, so no page can show another site's content."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import DateTime, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -126,18 +126,21 @@ class ArticleView:
     publish_at: dt.datetime | None
     next_review: dt.date | None
     version: int
-    references: tuple = ()
+    #: ``None`` until loaded: see :func:`with_sources`
+    references: tuple | None = ()
 
     @classmethod
-    def from_row(cls, row, references=()) -> ArticleView:
+    def from_row(cls, row, references=None) -> ArticleView:
         values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "references"}
-        return cls(**values, references=tuple(references))
+        return cls(**values, references=None if references is None else tuple(references))
 
 
-def with_versions(sess: Session, site_id: int, locale: str, slug: str,
-                  order: tuple[str, ...] = ()) -> tuple[ArticleView | None, list[Version]]:
-    """The article at ``locale``/``slug`` with its sources, and all its language
-    versions: two queries however many versions and sources there are."""
+def with_versions(sess: Session, site_id: int, locale: str, slug: str, order: tuple[str, ...] = (),
+                  sources: bool = True) -> tuple[ArticleView | None, list[Version]]:
+    """The article at ``locale``/``slug`` and all its language versions, in one
+    query however many versions there are; with ``sources``, its references in a
+    second. Without, ``references`` is ``None``: the reader loads them with
+    :func:`with_sources` only when the article's rendered parts are not memoised."""
     conn = sess.connection()
     rows = conn.execute(_WITH_VERSIONS, {"site_id": site_id, "locale": locale, "slug": slug,
                                          "today": today()}).all()
@@ -146,7 +149,15 @@ def with_versions(sess: Session, site_id: int, locale: str, slug: str,
                       key=lambda v: _rank(v.locale, order))
     if row is None:
         return None, versions
-    return ArticleView.from_row(row, conn.execute(_SOURCES, {"article_id": row.id}).all()), versions
+    view = ArticleView.from_row(row)
+    return (with_sources(sess, view) if sources else view), versions
+
+
+def with_sources(sess: Session, view: ArticleView) -> ArticleView:
+    """``view`` with its references loaded (the same view when they already are)."""
+    if view.references is not None:
+        return view
+    return replace(view, references=tuple(sess.connection().execute(_SOURCES, {"article_id": view.id}).all()))
 
 
 def by_slug(sess: Session, site_id: int, locale: str, slug: str) -> Article | None:

@@ -10,16 +10,20 @@ host and scheme (plugins build absolute URLs from them).
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app, g, request
 
+from . import db
+from .articles import with_sources
 from .context import PageContext
 from .hookspecs import SLOTS
 from .pagebits import render_head, render_slot
 from .render import headings, render_body
 
 MAX_ENTRIES = 512
+TEMPLATE_FRAGMENTS = 4096
 
 
 class FragmentMemo:
@@ -59,10 +63,13 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
                                  and article.id is not None else None)
     found = memo.get(key) if memo is not None else None
     if found is None:
+        if article.references is None:  # the reader loads sources only when they are rendered
+            ctx.article = article = with_sources(db.session(), article)
         failures_before = state.plugins.failure_count
         # The body first: citation markers record where each source is cited,
         # which the Sources list (a slot) links back to.
-        found = {"body": render_body(ctx, state.plugins), "toc": headings(article.body)}
+        found = {"body": render_body(ctx, state.plugins), "toc": headings(article.body),
+                 "references": article.references}
         for name in SLOTS:
             found["slot:" + name] = render_slot(name, ctx)
         found["head"] = render_head(ctx)
@@ -72,9 +79,13 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
             g.cacheable = False
         elif memo is not None:
             memo.put(key, found)
+    elif article.references is None:  # what the memo holds is what the query would return
+        ctx.article = replace(article, references=found["references"])
     ctx.prerendered.update({k: v for k, v in found.items() if k.startswith(("slot:", "head"))})
     return found
 
 
 def init_app(app) -> None:
     app.extensions["clinicjournal"].fragments = FragmentMemo()
+    # site chrome and other template parts (pagebits.cached_html): a few per site and locale
+    app.extensions["clinicjournal"].template_fragments = FragmentMemo(TEMPLATE_FRAGMENTS)

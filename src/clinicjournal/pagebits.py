@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
-from flask import Flask, current_app, g, url_for
+from urllib.parse import quote
+
+from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 
 from .hookspecs import Category, Contribution, HeadExtras
 from .render import sanitise
+from .scope import page_scope
 
 SAFE_ATTR = re.compile(r"^(type|title|hreflang|media|sizes)$")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+#: what Werkzeug's default URL converter leaves unquoted in a path part
+URL_SAFE = "!$&'()*+,/:;=@"
 DEFAULT_THEME = {"primary": "#1f5f8b", "accent": "#2f8f6f"}
 
 
@@ -21,52 +26,116 @@ def _plugins():
     return current_app.extensions["clinicjournal"].plugins
 
 
+def remembered(cache_name: str, key: Any, build: Callable[[], Any]) -> Any:
+    """``build()``, remembered by this worker under ``key`` until the install's
+    configuration changes. A result built while a plugin failed is used once but
+    not remembered, so the plugin is asked again on the next request."""
+    state = current_app.extensions["clinicjournal"]
+    cache = getattr(state, cache_name, None)
+    if cache is None or cache[0] != state.sites.generation:
+        cache = (state.sites.generation, {})
+        setattr(state, cache_name, cache)
+    found = cache[1].get(key)
+    if found is None:
+        failures_before = state.plugins.failure_count
+        found = build()
+        if state.plugins.failure_count == failures_before:
+            cache[1][key] = found
+    return found
+
+
 def site_categories(site) -> dict[str, Category]:
     """Categories contributed by the plugins enabled on ``site`` (first wins).
 
-    Cached per site until the install's configuration changes; names are lazy
-    strings, so one cache entry serves every locale.
+    Remembered per site; names are lazy strings, so one entry serves every locale.
     """
-    state = current_app.extensions["clinicjournal"]
-    cache = getattr(state, "category_cache", None)
-    if cache is None or cache[0] != state.sites.generation:
-        cache = state.category_cache = (state.sites.generation, {})
-    found = cache[1].get(site.id)
-    if found is None:
-        found = {}
-        for result in _plugins().call("categories", site.enabled_plugins, site.slug, site=site,
-                                      locale=site.default_locale):
-            try:  # a malformed list is that plugin's failure, not the page's
-                offered = [cat for cat in result.value if isinstance(cat, Category) and isinstance(cat.slug, str)]
-            except Exception as exc:
-                _plugins().record_failure(result.plugin, "categories", site.slug, exc)
-                continue
-            for cat in offered:
-                found.setdefault(cat.slug, cat)
-        cache[1][site.id] = found
+    return remembered("category_cache", site.id, lambda: _collect_categories(site))
+
+
+def _collect_categories(site) -> dict[str, Category]:
+    found: dict[str, Category] = {}
+    for result in _plugins().call("categories", site.enabled_plugins, site.slug, site=site,
+                                  locale=site.default_locale):
+        try:  # a malformed list is that plugin's failure, not the page's
+            offered = [cat for cat in result.value if isinstance(cat, Category) and isinstance(cat.slug, str)]
+        except Exception as exc:
+            _plugins().record_failure(result.plugin, "categories", site.slug, exc)
+            continue
+        for cat in offered:
+            found.setdefault(cat.slug, cat)
     return found
+
+
+def locale_root(locale: str) -> str:
+    """The journal's front page in ``locale`` (``/en/``), as ``url_for`` builds it,
+    remembered per script root: reader pages link to dozens of articles, and
+    ``url_for`` costs more than the rest of a link's rendering."""
+    scope = page_scope()
+    key = (scope.script_root, locale)
+    found = scope.state.locale_roots.get(key)
+    if found is None:
+        found = scope.state.locale_roots[key] = url_for("reader.index", locale=locale)
+    return found
+
+
+def _path_part(value: str) -> str:
+    return quote(value, safe=URL_SAFE)
+
+
+def index_url(locale: str | None = None) -> str:
+    """``url_for("reader.index", locale=...)``, defaulting to the page's locale."""
+    return locale_root(locale or page_scope().locale)
+
+
+def article_url(slug: str, locale: str | None = None) -> str:
+    """``url_for("reader.article", slug=..., locale=...)``, built from :func:`locale_root`."""
+    return locale_root(locale or page_scope().locale) + _path_part(slug) + "/"
+
+
+def category_url(slug: str, locale: str | None = None) -> str:
+    """``url_for("reader.category", slug=..., locale=...)``, built from :func:`locale_root`."""
+    return locale_root(locale or page_scope().locale) + "category/" + _path_part(slug) + "/"
 
 
 def site_links(site, locale: str) -> dict[str, Any]:
     """URLs every page's header and footer link to, built once per site and locale
     until the configuration changes (url_for is costly at this volume)."""
-    state = current_app.extensions["clinicjournal"]
-    cache = getattr(state, "links_cache", None)
-    if cache is None or cache[0] != state.sites.generation:
-        cache = state.links_cache = (state.sites.generation, {})
-    found = cache[1].get((site.id, locale))
+    return remembered("links_cache", (site.id, locale, request.script_root), lambda: {
+        "index": locale_root(locale),
+        "feed": url_for("reader.feed", locale=locale),
+        "search": url_for("reader.search", locale=locale),
+        "categories": [(cat, category_url(cat.slug, locale)) for cat in site_categories(site).values()],
+        "about": _page_url(site, "about", locale),
+        "disclaimer": _page_url(site, "disclaimer", locale),
+    })
+
+
+def _page_url(site, key: str, locale: str) -> str | None:
+    slug = site.page_slug(key, locale)
+    return article_url(slug, locale) if slug else None
+
+
+def cached_html(name: str, *vary: Any, caller, keep: bool = True) -> Markup:
+    """A template fragment rendered once per worker, then reused: ``{% call
+    cached_html("site-nav", endpoint) %}…{% endcall %}``.
+
+    The body must depend only on the site and its configuration, the locale,
+    the request's scheme, host and script root (all part of the key) and on
+    ``vary``. Anything with a per-response side effect (``allow_inline_style``)
+    or per-page content (slots, head extras) stays outside. A body during which
+    a plugin failed is served but not kept, as with the article fragments; so
+    is one rendered with ``keep`` false (an unsaved article in the admin's preview).
+    """
+    scope = page_scope()
+    memo = scope.state.template_fragments if keep and scope.remember else None
+    key = (name, scope.fragment_key, *vary)
+    found = memo.get(key) if memo is not None else None
     if found is None:
-        about, disclaimer = site.page_slug("about", locale), site.page_slug("disclaimer", locale)
-        found = {
-            "index": url_for("reader.index", locale=locale),
-            "feed": url_for("reader.feed", locale=locale),
-            "search": url_for("reader.search", locale=locale),
-            "categories": [(cat, url_for("reader.category", locale=locale, slug=cat.slug))
-                           for cat in site_categories(site).values()],
-            "about": url_for("reader.article", locale=locale, slug=about) if about else None,
-            "disclaimer": url_for("reader.article", locale=locale, slug=disclaimer) if disclaimer else None,
-        }
-        cache[1][(site.id, locale)] = found
+        plugins = scope.state.plugins
+        failures_before = plugins.failure_count
+        found = Markup(caller())
+        if memo is not None and plugins.failure_count == failures_before:
+            memo.put(key, found)
     return found
 
 
@@ -159,6 +228,7 @@ def theme_style(site) -> str:
 
 
 def init_jinja(app: Flask) -> None:
+    app.extensions["clinicjournal"].locale_roots = {}
     app.jinja_env.globals.update(slot=slot, head_extras=head_extras, site_categories=site_categories,
-                                 site_links=site_links,
+                                 site_links=site_links, cached_html=cached_html, index_url=index_url, article_url=article_url, category_url=category_url,
                                  theme_style=theme_style)

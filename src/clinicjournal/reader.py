@@ -10,7 +10,7 @@ from . import articles, db, feeds, related, search, sitemap
 from .context import PageContext
 from .i18n import negotiate
 from .fragments import article_fragments
-from .pagebits import init_jinja, site_categories
+from .pagebits import article_url, category_url, index_url, init_jinja, site_categories
 from .plugin_assets import render_page, static_url
 from .sites import resolve_site
 from .translations_status import outdated_since
@@ -86,7 +86,7 @@ def index() -> str:
         abort(404)
     g.page_ctx = PageContext(site=site, locale=g.locale, page="index")
     return render_page("index.html", listing=listing, category=None,
-                           alternates=[(loc, url_for("reader.index", locale=loc)) for loc in site.locales])
+                           alternates=[(loc, index_url(loc)) for loc in site.locales])
 
 
 @bp.route("/category/<slug>/")
@@ -106,7 +106,7 @@ def category(slug: str) -> str:
     g.page_ctx = PageContext(site=site, locale=g.locale, page="category", category=cat)
     return render_page(
         "index.html", listing=listing, category=cat,
-        alternates=[(loc, url_for("reader.category", locale=loc, slug=slug)) for loc in site.locales])
+        alternates=[(loc, category_url(slug, loc)) for loc in site.locales])
 
 
 @bp.route("/<slug>/")
@@ -117,7 +117,7 @@ def article(slug: str) -> str | tuple[str, int]:
         article exists only in other languages the 404 page links to them.
     """
     site, sess = g.site, db.session()
-    item, versions = articles.with_versions(sess, site.id, g.locale, slug, site.locales)
+    item, versions = articles.with_versions(sess, site.id, g.locale, slug, site.locales, sources=False)
     if item is None:
         others = articles.versions_of_slug(sess, site.id, slug)
         if not others:
@@ -133,7 +133,7 @@ def article(slug: str) -> str | tuple[str, int]:
         versions=versions,
         nearby=related.article_links(sess, item),  # related, previous, next: one query
         outdated_source=outdated_source,
-        alternates=[(v.locale, url_for("reader.article", locale=v.locale, slug=v.slug)) for v in versions],
+        alternates=[(v.locale, article_url(v.slug, v.locale)) for v in versions],
     )
 
 
@@ -148,7 +148,7 @@ def render_article(item, *, versions=(), nearby=None, outdated_source=None, alte
     parts = article_fragments(ctx)
     return render_page(
         "article.html" if item.kind == "article" else "page.html",
-        article=item,
+        article=ctx.article,  # with its references, which the fragments may have loaded
         body=parts["body"],
         toc=parts["toc"],
         category=site_categories(site).get(item.category or ""),

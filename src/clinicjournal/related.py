@@ -74,7 +74,7 @@ def article_links(sess: Session, article: Article) -> ArticleLinks:
     page or an article without a published date."""
     if article.kind != "article" or article.published is None:
         return ArticleLinks()
-    rows = sess.execute(_LINKS, {
+    rows = sess.connection().execute(_LINKS, {  # Core: no ORM bookkeeping for plain rows
         "site_id": article.site_id, "today": today(), "locale": article.locale, "id": article.id,
         "category": article.category, "published": article.published,
     }).all()

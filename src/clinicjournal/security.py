@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from functools import lru_cache
+
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 BASE_POLICY = {
@@ -38,8 +41,14 @@ def allow_inline_style(css: str) -> str:
 
 
 def content_security_policy() -> str:
+    return _policy_with_styles(frozenset(g.get("csp_style_hashes", ())))
+
+
+@lru_cache(maxsize=1024)
+def _policy_with_styles(style_hashes: frozenset[str]) -> str:
+    # a few distinct values (one theme per site): built once each
     policy = dict(BASE_POLICY)
-    policy["style-src"] = " ".join(["'self'", *sorted(g.get("csp_style_hashes", ()))])
+    policy["style-src"] = " ".join(["'self'", *sorted(style_hashes)])
     return "; ".join(f"{k} {v}" for k, v in policy.items())
 
 
@@ -62,6 +71,18 @@ def static_headers(headers, path: str, url: str) -> None:
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
 
 
+class CookieSessionOnDemand(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building the signer for the many
+    requests that carry no session cookie (every reader page): the signer is
+    made per request and costs more than the rest of opening the session."""
+
+    def open_session(self, app: Flask, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessionOnDemand()
     app.after_request(set_headers)
     app.jinja_env.globals["allow_inline_style"] = allow_inline_style

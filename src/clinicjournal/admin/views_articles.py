@@ -17,6 +17,7 @@ from ..authoring import AuthoringError, dump_document, parse_document, uncited_k
 from ..content import to_data
 from ..models import Article, AuditEvent, Revision, utcnow
 from ..pagebits import site_categories
+from ..scope import forget_page_scope
 from . import bp, editing
 from .roles import article_or_404, can, can_edit_locale, require_edit, revision_or_404, route
 from .ui import page_number, plugins, public_url, site_view
@@ -235,10 +236,12 @@ def _render_preview(site, stored, doc):
     apply(item, doc)
     banner = render_template("admin/_preview_banner.html", ui_locale=g.locale)  # in the admin's language
     g.pop("_translations", None)  # the request's cached catalog (i18n.py) is the admin's language
+    forget_page_scope()
     g.site, g.locale = view, doc.locale
     with force_locale(doc.locale):
         html = render_article(item)
     g.pop("_translations", None)
+    forget_page_scope()
     return BANNER.sub(lambda m: m.group(1) + banner, html, count=1)
 
 

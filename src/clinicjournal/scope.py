@@ -1,0 +1,42 @@
+"""What template helpers need many times per page, looked up once per request.
+
+Flask's ``g``, ``request`` and ``current_app`` are context-local proxies: each
+use costs a lookup, and a reader page's helpers (links, cached fragments) would
+make hundreds. :func:`page_scope` gathers them on first use in a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request
+
+
+@dataclass(frozen=True, slots=True)
+class PageScope:
+    state: Any  # app.extensions["clinicjournal"]
+    site_id: int | None
+    locale: str | None
+    script_root: str
+    #: what a rendered fragment of this page depends on besides its own arguments
+    fragment_key: tuple
+    remember: bool  # the RENDER_MEMO setting
+
+
+def page_scope() -> PageScope:
+    found = g.get("_page_scope")
+    if found is None:
+        state = current_app.extensions["clinicjournal"]
+        site, locale = g.get("site"), g.get("locale")
+        site_id = site.id if site is not None else None
+        found = g._page_scope = PageScope(
+            state, site_id, locale, request.script_root,
+            (state.sites.generation, site_id, locale, request.host, request.scheme, request.script_root),
+            current_app.config.get("RENDER_MEMO", True))
+    return found
+
+
+def forget_page_scope() -> None:
+    """For a request that switches ``g.site`` or ``g.locale`` part-way (the admin's preview)."""
+    g.pop("_page_scope", None)

@@ -1,0 +1,114 @@
+"""What each worker remembers between uncached requests (issue 7): an article's
+rendered parts and sources, the site's chrome, and reader links. Remembered
+parts must never show a reader anything a fresh render would not."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from clinicjournal import db, hookimpl, manage
+from clinicjournal.hookspecs import Category
+from clinicjournal.models import Site
+from clinicjournal.pagebits import article_url, category_url, index_url
+from conftest import parse_html
+from test_reader_extras import count_queries
+
+HOST = "alpha.localhost"
+CITED = {"slug": "cited", "title": "Cited", "category": "sleep-health",
+         "body": "## One\n\nA claim [@a]. Another [@b].\n",
+         "references": [{"key": "a", "title": "First source", "year": 2020},
+                        {"key": "b", "title": "Second source", "year": 2021}]}
+
+
+@pytest.fixture
+def memo_app(make_app, create_site, publish):
+    create_site("alpha", name="Alpha Clinic", locales=("en", "de"))
+    publish("alpha", CITED, {"slug": "other", "title": "Other", "category": "sleep-health"})
+    return make_app(CACHE_TYPE="null")  # no page cache: every request renders
+
+
+def get(app, path: str = "/en/cited/"):
+    response = app.test_client().get(path, headers={"Host": HOST})
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_a_remembered_article_reads_no_sources_and_renders_the_same(memo_app):
+    first = get(memo_app)
+    with count_queries(memo_app) as statements:
+        again = get(memo_app)
+    assert again == first
+    assert not [s for s in statements if "FROM reference" in s], statements  # sources came from the memo
+    sources = parse_html(again).one("section", cls="sources").text()
+    assert "First source" in sources and "Second source" in sources
+
+
+def test_without_the_memo_every_request_reads_the_sources(make_app, create_site, publish):
+    create_site("alpha")
+    publish("alpha", CITED)
+    app = make_app(CACHE_TYPE="null", RENDER_MEMO=False)
+    get(app)
+    with count_queries(app) as statements:
+        get(app)
+    assert [s for s in statements if "FROM reference" in s]
+
+
+def test_the_site_chrome_follows_a_saved_change_at_once(memo_app):
+    doc = parse_html(get(memo_app))
+    assert doc.one("span", cls="site-brand__name").text() == "Alpha Clinic"
+    with memo_app.app_context():  # as the admin saves it: another worker's change, same database
+        sess = db.session()
+        manage.update_site(sess, sess.scalar(select(Site).where(Site.slug == "alpha")), name="Alpha Health")
+        sess.commit()
+    doc = parse_html(get(memo_app))
+    assert doc.one("span", cls="site-brand__name").text() == "Alpha Health"
+    assert doc.one("p", cls="site-footer__copy").text() == "© Alpha Health"
+
+
+def test_an_article_saved_again_shows_its_new_header(memo_app, publish):
+    get(memo_app)
+    publish("alpha", {**CITED, "title": "Cited, revised", "author": "Dr. New"})
+    doc = parse_html(get(memo_app))
+    assert doc.one("h1").text() == "Cited, revised"
+    assert "Dr. New" in doc.one("p", cls="meta").text()
+
+
+class Flaky:
+    """A category plugin that fails while ``failing`` is set (a timeout, say), then works."""
+
+    failing = True
+
+    @hookimpl
+    def categories(self, site, locale):
+        if self.failing:
+            raise RuntimeError("not this time")
+        return [Category("allergies", "Allergies")]
+
+
+def test_chrome_rendered_while_a_plugin_failed_is_not_remembered(memo_app):
+    flaky = Flaky()
+    memo_app.extensions["clinicjournal"].plugins.register(flaky, "flaky")
+    with memo_app.app_context():
+        sess = db.session()
+        manage.set_plugin_enabled(sess, sess.scalar(select(Site).where(Site.slug == "alpha")), "flaky", True,
+                                  memo_app.extensions["clinicjournal"].plugins)
+        sess.commit()
+    nav = parse_html(get(memo_app)).one("nav", cls="site-nav").text()
+    assert "Allergies" not in nav and "Sleep" in nav  # served without the failing plugin's part...
+    flaky.failing = False
+    nav = parse_html(get(memo_app)).one("nav", cls="site-nav").text()
+    assert "Allergies" in nav  # ...and asked again on the next request
+
+
+@pytest.mark.parametrize("script_root", ["", "/journal"])
+@pytest.mark.parametrize("slug", ["plain-slug", "ünïcode", "a b&c", "semi;colon", "100%"])
+def test_reader_links_are_what_url_for_builds(memo_app, script_root, slug):
+    with memo_app.test_request_context("/en/", base_url=f"http://{HOST}{script_root}"):
+        memo_app.preprocess_request()
+        for locale in ("en", "de"):
+            assert article_url(slug, locale) == url_for("reader.article", locale=locale, slug=slug)
+            assert category_url(slug, locale) == url_for("reader.category", locale=locale, slug=slug)
+            assert index_url(locale) == url_for("reader.index", locale=locale)
+        assert article_url(slug) == url_for("reader.article", slug=slug)  # the page's own locale
