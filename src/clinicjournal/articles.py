@@ -87,12 +87,7 @@ _ARTICLES = Article.__table__
 _REFERENCES = Reference.__table__
 # Reader pages read plain rows (SQLAlchemy Core): building ORM objects for an
 # article, its language versions and its sources cost several times the queries.
-_WITH_VERSIONS = select(_ARTICLES).where(
-    _ARTICLES.c.site_id == bindparam("site_id"), visible(bindparam("today")),
-    _ARTICLES.c.translation_key.in_(
-        select(_ARTICLES.c.translation_key).where(
-            _ARTICLES.c.site_id == bindparam("site_id"), _ARTICLES.c.locale == bindparam("locale"),
-            _ARTICLES.c.slug == bindparam("slug"), visible(bindparam("today"))).scalar_subquery()))
+# The article page's own query is in article_page.py.
 _SOURCES = select(_REFERENCES).where(_REFERENCES.c.article_id == bindparam("article_id")).order_by(
     _REFERENCES.c.position)
 
@@ -126,31 +121,13 @@ class ArticleView:
     publish_at: dt.datetime | None
     next_review: dt.date | None
     version: int
-    #: ``None`` until loaded: see :func:`with_sources`
+    #: ``None`` until loaded (the article page loads them only when it renders them): see :func:`with_sources`
     references: tuple | None = ()
 
     @classmethod
     def from_row(cls, row, references=None) -> ArticleView:
         values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "references"}
         return cls(**values, references=None if references is None else tuple(references))
-
-
-def with_versions(sess: Session, site_id: int, locale: str, slug: str, order: tuple[str, ...] = (),
-                  sources: bool = True) -> tuple[ArticleView | None, list[Version]]:
-    """The article at ``locale``/``slug`` and all its language versions, in one
-    query however many versions there are; with ``sources``, its references in a
-    second. Without, ``references`` is ``None``: the reader loads them with
-    :func:`with_sources` only when the article's rendered parts are not memoised."""
-    conn = sess.connection()
-    rows = conn.execute(_WITH_VERSIONS, {"site_id": site_id, "locale": locale, "slug": slug,
-                                         "today": today()}).all()
-    row = next((r for r in rows if r.locale == locale and r.slug == slug), None)
-    versions = sorted((Version(r.locale, r.slug, r.title, r.content_changed) for r in rows),
-                      key=lambda v: _rank(v.locale, order))
-    if row is None:
-        return None, versions
-    view = ArticleView.from_row(row)
-    return (with_sources(sess, view) if sources else view), versions
 
 
 def with_sources(sess: Session, view: ArticleView) -> ArticleView:
@@ -175,10 +152,10 @@ class Version:
 def versions(sess: Session, site_id: int, translation_key: str, order: tuple[str, ...] = ()) -> list[Version]:
     """Every visible language version of one article, in the site's language order."""
     rows = sess.execute(_VERSIONS, {"site_id": site_id, "key": translation_key, "today": today()})
-    return sorted((Version(*row) for row in rows), key=lambda v: _rank(v.locale, order))
+    return sorted((Version(*row) for row in rows), key=lambda v: rank(v.locale, order))
 
 
-def _rank(locale: str, order: tuple[str, ...]) -> tuple[int, str]:
+def rank(locale: str, order: tuple[str, ...]) -> tuple[int, str]:
     return (order.index(locale) if locale in order else len(order), locale)
 
 

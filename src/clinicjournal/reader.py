@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from . import articles, db, feeds, related, search, sitemap
+from . import article_page, articles, db, feeds, search, sitemap
 from .context import PageContext
 from .i18n import negotiate
 from .fragments import article_fragments
@@ -117,7 +117,8 @@ def article(slug: str) -> str | tuple[str, int]:
         article exists only in other languages the 404 page links to them.
     """
     site, sess = g.site, db.session()
-    item, versions = articles.with_versions(sess, site.id, g.locale, slug, site.locales, sources=False)
+    page = article_page.load(sess, site.id, g.locale, slug, site.locales)  # article, versions, neighbours
+    item, versions = page.article, page.versions
     if item is None:
         others = articles.versions_of_slug(sess, site.id, slug)
         if not others:
@@ -131,7 +132,7 @@ def article(slug: str) -> str | tuple[str, int]:
     return render_article(
         item,
         versions=versions,
-        nearby=related.article_links(sess, item),  # related, previous, next: one query
+        nearby=page.links,
         outdated_source=outdated_source,
         alternates=[(v.locale, article_url(v.slug, v.locale)) for v in versions],
     )

@@ -2,11 +2,10 @@
 language) and the previous / next article (by published date, same language),
 fetched together in one query.
 
-One ``UNION ALL`` of three small, index-backed selects keeps the article page
-within its query budget (issue 7: at most 4 per uncached page: configuration
-generation, article with its language versions, references, and this) however
-many articles a site has. A per-site in-memory index would save this query too,
-but would go stale on every publish or unpublish and whenever a scheduled
+Three small, index-backed selects, run as part of the article page's one
+query (article_page.py), so the page stays within its query budget (issue 7)
+however many articles a site has. A per-site in-memory index would save the
+work, but would go stale on every publish or unpublish and whenever a scheduled
 article's date passes, in every worker; the page cache already spares cached
 pages any query.
 """
@@ -16,10 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, literal_column, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, cast, literal_column, null, or_, select
 
-from .articles import today, visible
+from .articles import visible
 from .models import Article
 
 RELATED = 3
@@ -43,49 +41,52 @@ class ArticleLinks:
     next: Neighbour | None = None  # the next newer article
 
 
-def _select(role: str, *where):
-    return select(literal_column(f"'{role}'").label("role"), Article.slug, Article.title,
-                  Article.summary, Article.category, Article.published).where(Article.site_id == bindparam("site_id"),
-                                                 visible(bindparam("today")), *where)
-
-
-def _build():
-    same_list = (Article.locale == bindparam("locale"), Article.kind == "article",
-                 Article.id != bindparam("id"))
-    pub, ident = bindparam("published"), bindparam("id")
-    related = (_select("related", *same_list, Article.category == bindparam("category"))
-               .order_by(Article.published.desc(), Article.id.desc()).limit(RELATED))
-    previous = (_select("previous", *same_list,
-                        or_(Article.published < pub, and_(Article.published == pub, Article.id < ident)))
-                .order_by(Article.published.desc(), Article.id.desc()).limit(1))
-    newer = (_select("next", *same_list,
-                     or_(Article.published > pub, and_(Article.published == pub, Article.id > ident)))
-             .order_by(Article.published.asc(), Article.id.asc()).limit(1))
+def neighbour_selects(target) -> list:
+    """The related, previous and next selects for the article ``target`` names:
+    any object with ``id``, ``kind``, ``category`` and ``published`` column
+    expressions (the article page's query passes its target row's columns).
+    Each select's columns come from :func:`link_columns`; ``site_id``,
+    ``locale`` and ``today`` are bound at execution."""
+    A = Article.__table__.c
+    same_list = (A.site_id == bindparam("site_id"), visible(bindparam("today")), A.locale == bindparam("locale"),
+                 A.kind == "article", A.id != target.id, target.kind == "article", target.published.is_not(None))
+    pub, ident = target.published, target.id
+    newest_first, oldest_first = (A.published.desc(), A.id.desc()), (A.published.asc(), A.id.asc())
+    parts = (
+        ("related", (A.category == target.category,), newest_first, RELATED),
+        ("previous", (or_(A.published < pub, and_(A.published == pub, A.id < ident)),), newest_first, 1),
+        ("next", (or_(A.published > pub, and_(A.published == pub, A.id > ident)),), oldest_first, 1),
+    )
     # SQLite refuses ORDER BY / LIMIT on a member of a compound select: wrap each.
-    return union_all(*(select(part.subquery().c) for part in (related, previous, newer)))
+    return [select(select(*link_columns(role)).where(*same_list, *where).order_by(*order).limit(limit)
+                   .subquery().c) for role, where, order, limit in parts]
 
 
-_LINKS = _build()
+#: what a link to another article needs; the rest of a row is NULL in a link's part of a query
+LINK_FIELDS = ("slug", "title", "summary", "category", "published")
 
 
-def article_links(sess: Session, article: Article) -> ArticleLinks:
-    """Up to ``RELATED`` related articles, newest first, and the previous (older)
-    and next (newer) article, for an article; nothing (and no query) for a site
-    page or an article without a published date."""
-    if article.kind != "article" or article.published is None:
-        return ArticleLinks()
-    rows = sess.connection().execute(_LINKS, {  # Core: no ORM bookkeeping for plain rows
-        "site_id": article.site_id, "today": today(), "locale": article.locale, "id": article.id,
-        "category": article.category, "published": article.published,
-    }).all()
+def link_columns(role: str) -> list:
+    """Every article column (NULL where a link does not need it) after a ``role`` label,
+    so link rows share a ``UNION ALL`` with whole article rows."""
+    columns = [literal_column(f"'{role}'").label("role")]
+    for column in Article.__table__.c:
+        # typed: PostgreSQL takes an untyped NULL in a subquery for text, which no
+        # UNION with an integer or date column accepts
+        columns.append(column if column.name in LINK_FIELDS else cast(null(), column.type).label(column.name))
+    return columns
+
+
+def links_from_rows(rows) -> ArticleLinks:
+    """Sort rows with a ``role`` of related / previous / next into :class:`ArticleLinks`."""
     related, previous, newer = [], None, None
-    for role, slug, title, summary, category, published in rows:
-        item = Neighbour(slug, title, summary, category, published)
-        if role == "related":
+    for row in rows:
+        item = Neighbour(*(getattr(row, name) for name in LINK_FIELDS))
+        if row.role == "related":
             related.append(item)
-        elif role == "previous":
+        elif row.role == "previous":
             previous = item
-        else:
+        elif row.role == "next":
             newer = item
     related.sort(key=lambda n: n.published or dt.date.min, reverse=True)  # a union keeps no order
     return ArticleLinks(related, previous, newer)

@@ -13,7 +13,6 @@ import hashlib
 from functools import lru_cache
 
 from flask import Flask, g, request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 BASE_POLICY = {
@@ -71,18 +70,6 @@ def static_headers(headers, path: str, url: str) -> None:
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
 
 
-class CookieSessionOnDemand(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, without building the signer for the many
-    requests that carry no session cookie (every reader page): the signer is
-    made per request and costs more than the rest of opening the session."""
-
-    def open_session(self, app: Flask, request):
-        if not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()
-        return super().open_session(app, request)
-
-
 def init_app(app: Flask) -> None:
-    app.session_interface = CookieSessionOnDemand()
     app.after_request(set_headers)
     app.jinja_env.globals["allow_inline_style"] = allow_inline_style

@@ -30,7 +30,17 @@ from .roles import PUBLIC, SIGNED_IN, route
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with ``Secure`` set for HTTPS requests."""
+    """Flask's signed-cookie sessions, with ``Secure`` set for HTTPS requests.
+
+    The cookie's signer is only built when a request sends a session cookie:
+    Flask builds it for every request, and reader pages (most requests) never
+    have one.
+    """
+
+    def open_session(self, app, request):
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
