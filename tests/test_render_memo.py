@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from clinicjournal import db, hookimpl, manage
-from clinicjournal.hookspecs import Category
+from clinicjournal.fragments import HtmlMemo
+from clinicjournal.hookspecs import Category, Contribution
 from clinicjournal.models import Site
 from clinicjournal.pagebits import article_url, category_url, index_url
 from conftest import parse_html
@@ -87,14 +89,19 @@ class Flaky:
         return [Category("allergies", "Allergies")]
 
 
+def enable(app, plugin, name: str) -> None:
+    """Register ``plugin`` in the app's (real) plugin manager and enable it on alpha."""
+    plugins = app.extensions["clinicjournal"].plugins
+    plugins.register(plugin, name)
+    with app.app_context():
+        sess = db.session()
+        manage.set_plugin_enabled(sess, sess.scalar(select(Site).where(Site.slug == "alpha")), name, True, plugins)
+        sess.commit()
+
+
 def test_chrome_rendered_while_a_plugin_failed_is_not_remembered(memo_app):
     flaky = Flaky()
-    memo_app.extensions["clinicjournal"].plugins.register(flaky, "flaky")
-    with memo_app.app_context():
-        sess = db.session()
-        manage.set_plugin_enabled(sess, sess.scalar(select(Site).where(Site.slug == "alpha")), "flaky", True,
-                                  memo_app.extensions["clinicjournal"].plugins)
-        sess.commit()
+    enable(memo_app, flaky, "flaky")
     nav = parse_html(get(memo_app)).one("nav", cls="site-nav").text()
     assert "Allergies" not in nav and "Sleep" in nav  # served without the failing plugin's part...
     flaky.failing = False
@@ -112,3 +119,39 @@ def test_reader_links_are_what_url_for_builds(memo_app, script_root, slug):
             assert category_url(slug, locale) == url_for("reader.category", locale=locale, slug=slug)
             assert index_url(locale) == url_for("reader.index", locale=locale)
         assert article_url(slug) == url_for("reader.article", slug=slug)  # the page's own locale
+
+
+class FlakySlot:
+    """A slot plugin that fails while ``failing`` is set, then works."""
+
+    failing = True
+
+    @hookimpl
+    def template_slot(self, slot, ctx):
+        if slot == "article_footer":
+            if self.failing:
+                raise RuntimeError("not this time")
+            return Contribution(Markup('<p class="flaky-note">Checked</p>'))
+        return None
+
+
+def test_article_parts_rendered_after_a_plugin_failed_are_not_remembered(memo_app):
+    """The article's slots are rendered (and memoised) before the template; a failure
+    there must keep the template's memo of the parts around them from holding the gap."""
+    flaky = FlakySlot()
+    enable(memo_app, flaky, "flaky-slot")
+    assert "flaky-note" not in get(memo_app)  # served without the failing plugin's part...
+    flaky.failing = False
+    assert "flaky-note" in get(memo_app)  # ...and asked again on the next request
+
+
+def test_template_memo_holds_a_bounded_amount_of_html():
+    memo = HtmlMemo(size=100, max_chars=1000)
+    for n in range(50):
+        memo.put(("piece", n), "x" * 90)
+    assert memo.chars <= 1000 and len(memo.entries) == 11
+    assert memo.get(("piece", 49)) is not None and memo.get(("piece", 0)) is None  # the oldest went first
+    memo.put(("huge",), "y" * 600)  # more than an eighth of the budget: not kept at all
+    assert memo.get(("huge",)) is None and memo.chars <= 1000
+    memo.put(("piece", 49), "z" * 10)  # replacing an entry counts its new size only
+    assert memo.chars == 10 * 90 + 10

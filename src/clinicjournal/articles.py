@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import DateTime, and_, bindparam, func, or_, select
+from sqlalchemy import DateTime, and_, bindparam, cast, func, literal_column, null, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Article, Reference
@@ -20,6 +20,21 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+_PUBLISHED, _SCHEDULED = literal_column("'published'"), literal_column("'scheduled'")
+ARTICLE = literal_column("'article'")  # Article.kind of articles (not site pages), as an SQL literal
+
+
+def partial_columns(role: str, fields: tuple[str, ...]) -> list:
+    """A ``role`` label, then every article column, NULL where not in ``fields``:
+    rows of different parts (whole articles, links) share one ``UNION ALL``."""
+    columns = [literal_column(f"'{role}'").label("role")]
+    for column in Article.__table__.c:
+        # typed: PostgreSQL takes an untyped NULL in a subquery for text, which no
+        # UNION with an integer or date column accepts
+        columns.append(column if column.name in fields else cast(null(), column.type).label(column.name))
+    return columns
+
+
 def visible(day=None):
     """Published articles, and scheduled ones whose date and time have come.
 
@@ -29,7 +44,9 @@ def visible(day=None):
     day = today() if day is None else day
     now = bindparam("visible_now", callable_=utcnow, type_=DateTime)
     return and_(
-        or_(Article.status == "published", Article.status == "scheduled"),
+        # statuses as SQL literals: bound, each would be one more parameter to
+        # process per execution, five times over in the article page's query
+        or_(Article.status == _PUBLISHED, Article.status == _SCHEDULED),
         or_(Article.published.is_(None), Article.published <= day),
         or_(Article.publish_at.is_(None), Article.publish_at <= now),
     )
@@ -124,10 +141,10 @@ class ArticleView:
     #: ``None`` until loaded (the article page loads them only when it renders them): see :func:`with_sources`
     references: tuple | None = ()
 
-    @classmethod
-    def from_row(cls, row, references=None) -> ArticleView:
-        values = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "references"}
-        return cls(**values, references=None if references is None else tuple(references))
+
+
+#: ArticleView's fields read from a row (all but ``references``), in order
+VIEW_FIELDS = tuple(name for name in ArticleView.__dataclass_fields__ if name != "references")
 
 
 def with_sources(sess: Session, view: ArticleView) -> ArticleView:

@@ -23,7 +23,8 @@ from .pagebits import render_head, render_slot
 from .render import headings, render_body
 
 MAX_ENTRIES = 512
-TEMPLATE_FRAGMENTS = 4096
+#: template fragments (pagebits.cached_html): many small pieces, bounded by their total size
+TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS = 8192, 8_000_000
 
 
 class FragmentMemo:
@@ -47,6 +48,26 @@ class FragmentMemo:
                 self.entries.popitem(last=False)
             except KeyError:  # another thread evicted it first
                 pass
+
+
+class HtmlMemo(FragmentMemo):
+    """A memo of rendered HTML, bounded by entries and by the characters it holds."""
+
+    def __init__(self, size: int, max_chars: int) -> None:
+        super().__init__(size)
+        self.max_chars, self.chars = max_chars, 0
+
+    def put(self, key: tuple, value: str) -> None:
+        if len(value) > self.max_chars // 8:
+            return  # one piece may not crowd out the rest
+        previous = self.entries.get(key)
+        self.entries[key] = value
+        self.chars += len(value) - (len(previous) if previous is not None else 0)
+        while self.entries and (len(self.entries) > self.size or self.chars > self.max_chars):
+            try:
+                self.chars -= len(self.entries.popitem(last=False)[1])
+            except KeyError:  # another thread evicted it first
+                break
 
 
 def article_fragments(ctx: PageContext) -> dict[str, Any]:
@@ -88,4 +109,4 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
 def init_app(app) -> None:
     app.extensions["clinicjournal"].fragments = FragmentMemo()
     # site chrome and other template parts (pagebits.cached_html): a few per site and locale
-    app.extensions["clinicjournal"].template_fragments = FragmentMemo(TEMPLATE_FRAGMENTS)
+    app.extensions["clinicjournal"].template_fragments = HtmlMemo(TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS)

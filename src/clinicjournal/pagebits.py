@@ -122,19 +122,21 @@ def cached_html(name: str, *vary: Any, caller, keep: bool = True) -> Markup:
     The body must depend only on the site and its configuration, the locale,
     the request's scheme, host and script root (all part of the key) and on
     ``vary``. Anything with a per-response side effect (``allow_inline_style``)
-    or per-page content (slots, head extras) stays outside. A body during which
-    a plugin failed is served but not kept, as with the article fragments; so
-    is one rendered with ``keep`` false (an unsaved article in the admin's preview).
+    or content that varies by page stays outside unless ``vary`` covers it
+    (the article's slots come from the article's memoised fragments, so its
+    version covers them). A body rendered in a request during which a plugin
+    failed is served but not kept, as with the article fragments; so is one
+    rendered with ``keep`` false (an unsaved article in the admin's preview).
     """
     scope = page_scope()
     memo = scope.state.template_fragments if keep and scope.remember else None
-    key = (name, scope.fragment_key, *vary)
+    key = (name, scope.fragment_key, *(tuple(v) if isinstance(v, list) else v for v in vary))
     found = memo.get(key) if memo is not None else None
     if found is None:
-        plugins = scope.state.plugins
-        failures_before = plugins.failure_count
         found = Markup(caller())
-        if memo is not None and plugins.failure_count == failures_before:
+        # Kept only when no plugin has failed during this request: a body can
+        # hold parts rendered earlier in it (the article's slots).
+        if memo is not None and scope.state.plugins.failure_count == scope.failures_at_start:
             memo.put(key, found)
     return found
 

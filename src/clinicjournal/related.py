@@ -13,11 +13,12 @@ pages any query.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, cast, literal_column, null, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
-from .articles import visible
+from .articles import ARTICLE, partial_columns, visible
 from .models import Article
 
 RELATED = 3
@@ -36,7 +37,7 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class ArticleLinks:
-    related: list[Neighbour] = field(default_factory=list)
+    related: tuple[Neighbour, ...] = ()  # tuples: the links are part of a memo key
     previous: Neighbour | None = None  # the next older article
     next: Neighbour | None = None  # the next newer article
 
@@ -45,11 +46,11 @@ def neighbour_selects(target) -> list:
     """The related, previous and next selects for the article ``target`` names:
     any object with ``id``, ``kind``, ``category`` and ``published`` column
     expressions (the article page's query passes its target row's columns).
-    Each select's columns come from :func:`link_columns`; ``site_id``,
+    Each select's columns are :func:`articles.partial_columns` with ``LINK_FIELDS``; ``site_id``,
     ``locale`` and ``today`` are bound at execution."""
     A = Article.__table__.c
     same_list = (A.site_id == bindparam("site_id"), visible(bindparam("today")), A.locale == bindparam("locale"),
-                 A.kind == "article", A.id != target.id, target.kind == "article", target.published.is_not(None))
+                 A.kind == ARTICLE, A.id != target.id, target.kind == ARTICLE, target.published.is_not(None))
     pub, ident = target.published, target.id
     newest_first, oldest_first = (A.published.desc(), A.id.desc()), (A.published.asc(), A.id.asc())
     parts = (
@@ -58,35 +59,23 @@ def neighbour_selects(target) -> list:
         ("next", (or_(A.published > pub, and_(A.published == pub, A.id > ident)),), oldest_first, 1),
     )
     # SQLite refuses ORDER BY / LIMIT on a member of a compound select: wrap each.
-    return [select(select(*link_columns(role)).where(*same_list, *where).order_by(*order).limit(limit)
+    return [select(select(*partial_columns(role, LINK_FIELDS)).where(*same_list, *where).order_by(*order).limit(limit)
                    .subquery().c) for role, where, order, limit in parts]
 
 
 #: what a link to another article needs; the rest of a row is NULL in a link's part of a query
-LINK_FIELDS = ("slug", "title", "summary", "category", "published")
+LINK_FIELDS = tuple(Neighbour.__dataclass_fields__)
 
 
-def link_columns(role: str) -> list:
-    """Every article column (NULL where a link does not need it) after a ``role`` label,
-    so link rows share a ``UNION ALL`` with whole article rows."""
-    columns = [literal_column(f"'{role}'").label("role")]
-    for column in Article.__table__.c:
-        # typed: PostgreSQL takes an untyped NULL in a subquery for text, which no
-        # UNION with an integer or date column accepts
-        columns.append(column if column.name in LINK_FIELDS else cast(null(), column.type).label(column.name))
-    return columns
-
-
-def links_from_rows(rows) -> ArticleLinks:
-    """Sort rows with a ``role`` of related / previous / next into :class:`ArticleLinks`."""
+def links_from_rows(found: Iterable[tuple[str, Neighbour]]) -> ArticleLinks:
+    """Sort (role, neighbour) pairs, role being related / previous / next, into :class:`ArticleLinks`."""
     related, previous, newer = [], None, None
-    for row in rows:
-        item = Neighbour(*(getattr(row, name) for name in LINK_FIELDS))
-        if row.role == "related":
+    for role, item in found:
+        if role == "related":
             related.append(item)
-        elif row.role == "previous":
+        elif role == "previous":
             previous = item
-        elif row.role == "next":
+        elif role == "next":
             newer = item
     related.sort(key=lambda n: n.published or dt.date.min, reverse=True)  # a union keeps no order
-    return ArticleLinks(related, previous, newer)
+    return ArticleLinks(tuple(related), previous, newer)

@@ -22,6 +22,7 @@ class PageScope:
     #: what a rendered fragment of this page depends on besides its own arguments
     fragment_key: tuple
     remember: bool  # the RENDER_MEMO setting
+    failures_at_start: int | None  # plugin failures counted when the request began
 
 
 def page_scope() -> PageScope:
@@ -33,7 +34,7 @@ def page_scope() -> PageScope:
         found = g._page_scope = PageScope(
             state, site_id, locale, request.script_root,
             (state.sites.generation, site_id, locale, request.host, request.scheme, request.script_root),
-            current_app.config.get("RENDER_MEMO", True))
+            current_app.config.get("RENDER_MEMO", True), g.get("failures_at_start"))
     return found
 
 
