@@ -149,6 +149,11 @@ def _etag_matches(etag: str, if_none_match: str) -> bool:
     return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0])
 
 
+#: request headers that make a response conditional (304) or partial (206)
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+               "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
 def mark_cacheable(response: Response) -> Response:
     """ETag, Last-Modified and Cache-Control for public reader responses, then
     answer a conditional request with 304. A page during which a plugin failed
@@ -159,16 +164,17 @@ def mark_cacheable(response: Response) -> Response:
         return response
     if response.mimetype not in CACHEABLE_TYPES or "Set-Cookie" in response.headers:
         return response
-    config = current_app.config
+    state = current_app.extensions["clinicjournal"]
     response.add_etag()
     if g.get("last_modified"):
         response.last_modified = g.last_modified
-    response.headers["Cache-Control"] = (
-        f"public, max-age={config['CACHE_MAX_AGE']}, s-maxage={config['CACHE_S_MAXAGE']}, "
-        f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}")
-    if current_app.extensions["clinicjournal"].page_cache is not None:
+    response.headers["Cache-Control"] = state.cache_control
+    if state.page_cache is not None:
         response.headers["X-Clinicjournal-Cache"] = "store"
-    return response.make_conditional(request)
+    environ = request.environ
+    if any(name in environ for name in CONDITIONAL):
+        return response.make_conditional(request)
+    return response  # nothing to compare: what make_conditional would return, at a fraction of its cost
 
 
 def track_bulk_statements(state) -> None:
@@ -192,6 +198,8 @@ def init_app(app: Flask) -> None:
     config.setdefault("CACHE_S_MAXAGE", 300)
     config.setdefault("CACHE_STALE_WHILE_REVALIDATE", 60)
     state = app.extensions["clinicjournal"]
+    state.cache_control = (f"public, max-age={config['CACHE_MAX_AGE']}, s-maxage={config['CACHE_S_MAXAGE']}, "
+                           f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}")
     state.page_cache = build_cache(app)
     generation = state.page_cache.generation if state.page_cache else _stamp_generation(app)
     state.cache_generation = generation

@@ -141,9 +141,19 @@ def check_schema(engine: Engine) -> None:
 _GENERATION = select(Setting.value).where(Setting.key == "config_generation")
 
 
+_GENERATION_SQL: dict[str, str] = {}  # dialect name → _GENERATION as SQL text
+
+
 def config_generation(sess: Session) -> int:
-    """The install's config generation: read on every request, so kept minimal."""
-    return sess.connection().scalar(_GENERATION) or 0
+    """The install's config generation: read on every request, so kept minimal
+    (the statement's text is built once per dialect and run as is; events such
+    as query counting still see it)."""
+    conn = sess.connection()
+    sql = _GENERATION_SQL.get(conn.dialect.name)
+    if sql is None:
+        sql = _GENERATION_SQL[conn.dialect.name] = str(
+            _GENERATION.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return conn.exec_driver_sql(sql).scalar() or 0
 
 
 def bump_config_generation(sess: Session) -> None:
