@@ -28,6 +28,7 @@ BASE_POLICY = {
 }
 
 
+@lru_cache(maxsize=1024)
 def style_hash(css: str) -> str:
     digest = hashlib.sha256(css.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
