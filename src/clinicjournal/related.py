@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 
 from .articles import ARTICLE, partial_columns, visible
 from .models import Article
@@ -55,8 +55,10 @@ def neighbour_selects(target) -> list:
     newest_first, oldest_first = (A.published.desc(), A.id.desc()), (A.published.asc(), A.id.asc())
     parts = (
         ("related", (A.category == target.category,), newest_first, RELATED),
-        ("previous", (or_(A.published < pub, and_(A.published == pub, A.id < ident)),), newest_first, 1),
-        ("next", (or_(A.published > pub, and_(A.published == pub, A.id > ident)),), oldest_first, 1),
+        # The plain bound (published <= pub) lets the index seek to the article's date;
+        # with only the OR, SQLite walked the list from one end to it.
+        ("previous", (A.published <= pub, or_(A.published < pub, A.id < ident)), newest_first, 1),
+        ("next", (A.published >= pub, or_(A.published > pub, A.id > ident)), oldest_first, 1),
     )
     # SQLite refuses ORDER BY / LIMIT on a member of a compound select: wrap each.
     return [select(select(*partial_columns(role, LINK_FIELDS)).where(*same_list, *where).order_by(*order).limit(limit)
