@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from admin_support import AdminClient, app, login, make_user, sites  # noqa: F401  (fixtures)
 from clinicjournal import db
@@ -183,3 +183,31 @@ def test_dashboard_and_home(app, sites, login):
     assert "Alpha Clinic" in html and "Needs attention" in html  # one site: straight to its dashboard
     html = login(sites.network).get("/admin/").get_data(as_text=True)
     assert "Alpha Clinic" in html and "Beta Clinic" in html and "Create a site" in html
+
+
+def test_a_save_the_database_refuses_says_why_and_keeps_nothing(app, sites, login, backend):
+    alpha = login("site_admin@alpha.test")
+    alpha.token()
+    engine = app.extensions["clinicjournal"].engine
+
+    def read_only(dbapi_conn, _record):  # the database itself refuses every write from now on
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only = ON" if backend == "sqlite" else "SET default_transaction_read_only = on")
+        cur.close()
+        dbapi_conn.commit()  # a rollback would undo PostgreSQL's SET
+
+    engine.dispose()
+    event.listen(engine, "connect", read_only)
+    try:
+        form = {"name": "Renamed", "tagline": "", "primary": "#123456", "accent": "#abcdef", "logo": "",
+                "locales": "en de", "default_locale": "en", "review_interval_days": "365"}
+        response = alpha.post("/admin/alpha/settings", form)
+        text = " ".join(response.get_data(as_text=True).split())
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "Nothing was saved." in text and "read-only" in text and "writable" in text, text
+        assert "then try again" in text and "Traceback" not in text
+        assert alpha.get("/admin/alpha/settings").status_code == 200  # reading still works
+    finally:
+        event.remove(engine, "connect", read_only)
+        engine.dispose()
+    assert site_row(app, "alpha").name == "Alpha Clinic"

@@ -169,11 +169,12 @@ def bump_config_generation(sess: Session) -> None:
         sess.add(Setting(key="config_generation", value=1))
 
 
-def describe_write_error(exc: BaseException) -> str:
+def describe_write_error(exc: BaseException, retry: str = "run the command again") -> str:
     """What went wrong when the database refused a write, and what to do about it.
 
     For the CLI and the admin: a read-only database, a full disk, a lock held by
-    another process or an unreachable server each get their own instruction.
+    another process or an unreachable server each get their own instruction,
+    ending with ``retry`` ("run the command again", "save again"...).
     """
     orig = getattr(exc, "orig", None) or exc
     detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
@@ -182,19 +183,18 @@ def describe_write_error(exc: BaseException) -> str:
     if sqlstate == "25006" or "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
         return (f"the database is read-only ({detail}). Make the database (for SQLite: the file and the "
                 "folder it is in) writable by the user running clinicjournal, or point DATABASE_URL at a "
-                "writable database, then run the command again.")
+                f"writable database, then {retry}.")
     if sqlstate in ("53100", "53000") or "disk is full" in lowered or "no space left" in lowered \
             or "could not extend file" in lowered:
         return (f"the disk holding the database is full ({detail}). Free some space (or move the database "
-                "to a larger disk), then run the command again.")
+                f"to a larger disk), then {retry}.")
     if "database is locked" in lowered or sqlstate in ("55P03", "40P01"):
         return (f"the database is busy: another process holds a lock on it ({detail}). Wait for it to "
-                "finish, then run the command again.")
+                f"finish, then {retry}.")
     if "unable to open" in lowered or "connection" in lowered or sqlstate.startswith("08") \
             or sqlstate in ("57P01", "57P02", "57P03"):
         return (f"the database cannot be reached ({detail}). Check that it is running and that "
-                "DATABASE_URL is right, then run the command again.")
+                f"DATABASE_URL is right, then {retry}.")
     if "disk i/o error" in lowered:
-        return (f"the disk holding the database reported an I/O error ({detail}). Check the disk, then run "
-                "the command again.")
+        return f"the disk holding the database reported an I/O error ({detail}). Check the disk, then {retry}."
     return f"the database refused the change ({detail})."

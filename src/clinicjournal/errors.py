@@ -21,11 +21,21 @@ log = logging.getLogger("clinicjournal.errors")
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
-    # The database is down, restarting, unreachable, locked or out of connections:
-    # a 503 the reader can retry, not a 500.
-    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+    # The database is unavailable: a 503 the reader can retry, not a 500.
+    for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _server_error)
+
+
+#: what a database that is down, restarting, unreachable, locked or out of connections raises
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def database_error_page(exc: Exception):
+    """The page the app-wide handlers give for a database error: a 503 when the
+    database is unavailable, else a 500 (for blueprints that handle some cases
+    themselves and leave the rest to these)."""
+    return _database_unavailable(exc) if isinstance(exc, UNAVAILABLE) else _server_error(exc)
 
 
 def _ensure_locale() -> None:

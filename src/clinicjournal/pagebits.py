@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Callable
-
 from urllib.parse import quote
 
 from flask import Flask, current_app, g, request, url_for

@@ -10,10 +10,14 @@ for a CSRF token (Flask-WTF) before any view runs.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Flask, current_app, g, request
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import DBAPIError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+log = logging.getLogger("clinicjournal.admin")
 
 UI_LOCALES = ["en", "de", "es", "fr", "ar"]
 
@@ -114,3 +118,35 @@ def _error(exc):
 
     code = getattr(exc, "code", 400) or 400
     return render_template("admin/error.html", code=code, csrf=isinstance(exc, CSRFError)), code
+
+
+@bp.errorhandler(DBAPIError)
+def _database_error(exc):
+    """The database refused a change (read-only, full, locked, away): say which
+    and what to do, in the admin's language, instead of a generic 503 or 500.
+    A read that fails gets the app's usual page: nothing was being changed."""
+    from flask import render_template
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..db import close_quietly, describe_write_error
+    from ..errors import database_error_page
+    from ..i18n import negotiate
+
+    if request.method in ("GET", "HEAD"):
+        return database_error_page(exc)
+    log.error("admin %s %s: the database refused it: %s", request.method, request.path, exc)
+    message = describe_write_error(exc, "try again")
+    if not g.get("locale"):
+        g.locale = negotiate(current_app.config["UI_LOCALES"], "en")
+    sess = g.get("db_session")
+    try:
+        if sess is not None:
+            sess.rollback()  # nothing of this request is kept; the signed-in user stays loaded
+        html = render_template("admin/error.html", code=503, database_error=message)
+        response = current_app.make_response((html, 503))
+    except SQLAlchemyError:  # the admin's pages need the database, which cannot even be read
+        if g.get("db_session") is not None:
+            close_quietly(g.pop("db_session"))
+        response = current_app.make_response((message[:1].upper() + message[1:], 503, {"Content-Type": "text/plain"}))
+    response.headers["Retry-After"] = "5"
+    return response
