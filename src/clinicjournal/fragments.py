@@ -24,7 +24,7 @@ from .render import headings, render_body
 
 MAX_ENTRIES = 512
 #: template fragments (pagebits.cached_html): many small pieces, bounded by their total size
-TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS = 8192, 8_000_000
+TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS = 8192, 4_000_000
 
 
 class FragmentMemo:
