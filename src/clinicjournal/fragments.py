@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g
 
 from . import db
 from .articles import with_sources
@@ -21,6 +21,7 @@ from .context import PageContext
 from .hookspecs import SLOTS
 from .pagebits import render_head, render_slot
 from .render import headings, render_body
+from .scope import page_scope
 
 MAX_ENTRIES = 512
 #: template fragments (pagebits.cached_html): many small pieces, bounded by their total size
@@ -75,13 +76,13 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
 
     Also fills ``ctx.prerendered`` so the templates' ``slot()`` calls use them.
     """
-    state = current_app.extensions["clinicjournal"]
-    article = ctx.article
-    key = (article.id, article.version, article.modified, state.sites.generation, ctx.locale, request.host,
-           request.scheme)
+    scope = page_scope()
+    state, article = scope.state, ctx.article
+    # The same page facts as the template fragments' (configuration generation, site,
+    # locale, host, scheme, script root), plus the article's version.
+    key = (article.id, article.version, article.modified, scope.fragment_key)
     # An unsaved article (the admin's preview) has no id: nothing to remember it by.
-    memo: FragmentMemo | None = (state.fragments if current_app.config.get("RENDER_MEMO", True)
-                                 and article.id is not None else None)
+    memo: FragmentMemo | None = state.fragments if scope.remember and article.id is not None else None
     found = memo.get(key) if memo is not None else None
     if found is None:
         if article.references is None:  # the reader loads sources only when they are rendered
