@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from clinicjournal import db, hookimpl, manage
-from clinicjournal.fragments import HtmlMemo
+from clinicjournal.memo import ENTRY_OVERHEAD, Memo, PageStore
 from clinicjournal.hookspecs import Category, Contribution
 from clinicjournal.models import Site
 from clinicjournal.pagebits import article_url, category_url, index_url
@@ -145,13 +145,29 @@ def test_article_parts_rendered_after_a_plugin_failed_are_not_remembered(memo_ap
     assert "flaky-note" in get(memo_app)  # ...and asked again on the next request
 
 
-def test_template_memo_holds_a_bounded_amount_of_html():
-    memo = HtmlMemo(size=100, max_chars=1000)
+def test_memos_hold_a_bounded_amount_of_html():
+    memo = Memo(max_size=4000, weigh=len)  # each entry also costs ENTRY_OVERHEAD (200)
     for n in range(50):
         memo.put(("piece", n), "x" * 90)
-    assert memo.chars <= 1000 and len(memo.entries) == 11
+    assert memo.used <= 4000 and len(memo) == 4000 // (90 + ENTRY_OVERHEAD)
     assert memo.get(("piece", 49)) is not None and memo.get(("piece", 0)) is None  # the oldest went first
-    memo.put(("huge",), "y" * 600)  # more than an eighth of the budget: not kept at all
-    assert memo.get(("huge",)) is None and memo.chars <= 1000
-    memo.put(("piece", 49), "z" * 10)  # replacing an entry counts its new size only
-    assert memo.chars == 10 * 90 + 10
+    memo.get(("piece", 44))  # read: now the most recently used
+    memo.put(("huge",), "y" * 400)  # more than an eighth of the budget: not kept at all
+    assert memo.get(("huge",)) is None
+    for n in range(50, 58):  # the 13 held were 37…49: the seven older than 44 go, then 45
+        memo.put(("piece", n), "x" * 90)
+    assert memo.get(("piece", 44)) is not None and memo.get(("piece", 45)) is None
+    memo.put(("piece", 57), "z" * 10)  # replacing an entry counts its new size only
+    assert memo.used == (len(memo) - 1) * (90 + ENTRY_OVERHEAD) + 10 + ENTRY_OVERHEAD
+
+
+def test_the_in_process_page_cache_is_bounded_by_bytes_and_time():
+    clock = [0.0]
+    store = PageStore(max_bytes=100_000, ttl=300, timer=lambda: clock[0])
+    page = ("200 OK", [("Content-Type", "text/html")], b"p" * 9_000)
+    for n in range(30):
+        store.set(f"page:{n}", page, timeout=300)
+    assert store.used <= 100_000 and 9 <= len(store) <= 11
+    assert store.get("page:29") == page and store.get("page:0") is None
+    clock[0] += 301
+    assert store.get("page:29") is None  # CACHE_TTL: a scheduled article shows within it

@@ -6,7 +6,8 @@ are keyed by a *cache generation*; any committed change to content or
 configuration moves the generation, which retires every entry at once in every
 process:
 
-- ``CACHE_TYPE = "simple"`` (default): entries in each worker's memory; the
+- ``CACHE_TYPE = "simple"`` (default): entries in each worker's memory (at most
+  ``CACHE_MAX_MB`` megabytes of pages, least recently used out first); the
   generation is the modification time of ``instance/cache-generation``, which
   every process on the host sees. One host only.
 - ``CACHE_TYPE = "redis"`` (``CACHE_REDIS_URL``): entries and generation in
@@ -30,6 +31,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
+
+from .memo import PageStore
 
 log = logging.getLogger("clinicjournal.cache")
 
@@ -194,6 +197,7 @@ def init_app(app: Flask) -> None:
     config = app.config
     config.setdefault("CACHE_TYPE", "simple")
     config.setdefault("CACHE_TTL", 300)
+    config.setdefault("CACHE_MAX_MB", 16)  # CACHE_TYPE "simple": each worker's pages, in megabytes
     config.setdefault("CACHE_MAX_AGE", 60)
     config.setdefault("CACHE_S_MAXAGE", 300)
     config.setdefault("CACHE_STALE_WHILE_REVALIDATE", 60)
@@ -241,8 +245,6 @@ def build_cache(app: Flask) -> PageCache | None:
         store = RedisCache(host=client, key_prefix=prefix, default_timeout=ttl)
         return PageCache(store, Generation(redis=client, key=prefix + "generation"), ttl)
     if kind == "simple":
-        from cachelib.simple import SimpleCache
-
-        return PageCache(SimpleCache(threshold=int(app.config.get("CACHE_THRESHOLD", 2000)), default_timeout=ttl),
-                         _stamp_generation(app), ttl, local=True)
+        store = PageStore(int(float(app.config["CACHE_MAX_MB"]) * 1_000_000), ttl)
+        return PageCache(store, _stamp_generation(app), ttl, local=True)
     raise ValueError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}")

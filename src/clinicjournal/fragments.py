@@ -9,7 +9,7 @@ host and scheme (plugins build absolute URLs from them).
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -19,56 +19,20 @@ from . import db
 from .articles import with_sources
 from .context import PageContext
 from .hookspecs import SLOTS
+from .memo import Memo
 from .pagebits import render_head, render_slot
 from .render import headings, render_body
 from .scope import page_scope
 
-MAX_ENTRIES = 512
-#: template fragments (pagebits.cached_html): many small pieces, bounded by their total size
-TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS = 8192, 4_000_000
+#: per worker, in bytes: rendered article parts (a few hundred articles) and
+#: template fragments (pagebits.cached_html: site chrome, article headers)
+ARTICLE_PARTS_BYTES, TEMPLATE_FRAGMENT_BYTES = 12_000_000, 4_000_000
 
 
-class FragmentMemo:
-    def __init__(self, size: int = MAX_ENTRIES) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
-
-    def get(self, key: tuple) -> dict[str, Any] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            try:
-                self.entries.move_to_end(key)
-            except KeyError:  # evicted by another thread in the meantime
-                pass
-        return found
-
-    def put(self, key: tuple, value: dict[str, Any]) -> None:
-        self.entries[key] = value
-        if len(self.entries) > self.size:
-            try:
-                self.entries.popitem(last=False)
-            except KeyError:  # another thread evicted it first
-                pass
-
-
-class HtmlMemo(FragmentMemo):
-    """A memo of rendered HTML, bounded by entries and by the characters it holds."""
-
-    def __init__(self, size: int, max_chars: int) -> None:
-        super().__init__(size)
-        self.max_chars, self.chars = max_chars, 0
-
-    def put(self, key: tuple, value: str) -> None:
-        if len(value) > self.max_chars // 8:
-            return  # one piece may not crowd out the rest
-        previous = self.entries.get(key)
-        self.entries[key] = value
-        self.chars += len(value) - (len(previous) if previous is not None else 0)
-        while self.entries and (len(self.entries) > self.size or self.chars > self.max_chars):
-            try:
-                self.chars -= len(self.entries.popitem(last=False)[1])
-            except KeyError:  # another thread evicted it first
-                break
+def parts_weight(parts: dict[str, Any]) -> int:
+    """Bytes an article's memoised parts hold (a source row counts as 500)."""
+    return sum(sys.getsizeof(value) for value in parts.values() if isinstance(value, str)) + \
+        500 * len(parts.get("references") or ())
 
 
 def article_fragments(ctx: PageContext) -> dict[str, Any]:
@@ -82,7 +46,7 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
     # locale, host, scheme, script root), plus the article's version.
     key = (article.id, article.version, article.modified, scope.fragment_key)
     # An unsaved article (the admin's preview) has no id: nothing to remember it by.
-    memo: FragmentMemo | None = state.fragments if scope.remember and article.id is not None else None
+    memo: Memo | None = state.fragments if scope.remember and article.id is not None else None
     found = memo.get(key) if memo is not None else None
     if found is None:
         if article.references is None:  # the reader loads sources only when they are rendered
@@ -108,6 +72,5 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
 
 
 def init_app(app) -> None:
-    app.extensions["clinicjournal"].fragments = FragmentMemo()
-    # site chrome and other template parts (pagebits.cached_html): a few per site and locale
-    app.extensions["clinicjournal"].template_fragments = HtmlMemo(TEMPLATE_FRAGMENTS, TEMPLATE_FRAGMENT_CHARS)
+    app.extensions["clinicjournal"].fragments = Memo(ARTICLE_PARTS_BYTES, parts_weight)
+    app.extensions["clinicjournal"].template_fragments = Memo(TEMPLATE_FRAGMENT_BYTES, sys.getsizeof)
