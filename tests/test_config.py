@@ -262,3 +262,26 @@ def refused_keeping_garbage(config: dict, **kwargs) -> str:
     except SchemaOutOfDate as exc:
         return str(exc)
     pytest.fail("create_app accepted a database behind the migrations")
+
+
+def test_the_code_head_is_alembics_head():
+    """The server finds the newest migration without Alembic: the same one Alembic finds."""
+    from alembic.script import ScriptDirectory
+
+    db.code_head.cache_clear()
+    assert db.code_head() == ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head()
+
+
+def test_a_served_app_does_not_load_alembic(databases, tmp_path, static_build_dir):
+    """Alembic, Mako and Pygments would stay in every worker's memory (~11 MB) for the start-up check."""
+    import subprocess
+    import sys
+
+    url = databases.new(migrated=True)
+    script = ("import sys; from clinicjournal import create_app; "
+              f"create_app({{'DATABASE_URL': {url!r}, 'INSTANCE_PATH': {str(tmp_path)!r}, "
+              f"'STATIC_BUILD_DIR': {str(static_build_dir)!r}, 'SECRET_KEY': 'x'}}, check_schema=True); "
+              "print(sorted(m for m in ('alembic', 'mako', 'pygments') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
