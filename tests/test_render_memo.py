@@ -77,6 +77,20 @@ def test_an_article_saved_again_shows_its_new_header(memo_app, publish):
     assert "Dr. New" in doc.one("p", cls="meta").text()
 
 
+def test_listings_follow_a_saved_change_at_once(memo_app, publish):
+    """Index and category cards are remembered by the rows the listing query returns."""
+    for path in ("/en/", "/en/category/sleep-health/"):
+        assert "Cited, revised" not in get(memo_app, path)
+    publish("alpha", {**CITED, "title": "Cited, revised", "summary": "A new summary."})
+    for path in ("/en/", "/en/category/sleep-health/"):
+        cards = parse_html(get(memo_app, path)).find_all("article", cls="card")
+        titles = [card.one("h2").text() for card in cards]
+        assert "Cited, revised" in titles and "Cited" not in titles, (path, titles)
+        assert "A new summary." in get(memo_app, path)
+    publish("alpha", {**CITED, "title": "Cited, moved", "category": None})
+    assert "Cited, moved" not in get(memo_app, "/en/category/sleep-health/")  # left the category
+
+
 class Flaky:
     """A category plugin that fails while ``failing`` is set (a timeout, say), then works."""
 

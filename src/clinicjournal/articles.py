@@ -85,19 +85,32 @@ class Page:
 CARD_COLUMNS = ("id", "locale", "slug", "title", "summary", "category", "published", "word_count", "modified")
 
 
+def _listing_statements(in_category: bool) -> tuple:
+    """The count and the page of cards of a listing, built once: constructing them
+    cost more than running them on every index and category page."""
+    A = Article.__table__.c
+    where = [A.site_id == bindparam("site_id"), A.locale == bindparam("locale"), A.kind == ARTICLE,
+             visible(bindparam("today"))]
+    if in_category:
+        where.append(A.category == bindparam("category"))
+    count = select(func.count()).select_from(Article.__table__).where(*where)
+    cards = (select(*(A[name] for name in CARD_COLUMNS)).where(*where).order_by(A.published.desc(), A.id.desc())
+             .limit(bindparam("limit")).offset(bindparam("offset")))
+    return count, cards
+
+
+_LISTING = {in_category: _listing_statements(in_category) for in_category in (False, True)}
+
+
 def listing(sess: Session, site_id: int, locale: str, page: int, per_page: int,
             category: str | None = None) -> Page:
     """Visible articles (not pages) of a site in one locale, newest first."""
-    where = [Article.site_id == site_id, Article.locale == locale, Article.kind == "article", visible()]
-    if category is not None:
-        where.append(Article.category == category)
-    total = sess.scalar(select(func.count()).select_from(Article).where(*where)) or 0
-    rows = sess.execute(
-        select(*(getattr(Article, name) for name in CARD_COLUMNS)).where(*where)
-        .order_by(Article.published.desc(), Article.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+    count, cards = _LISTING[category is not None]
+    params = {"site_id": site_id, "locale": locale, "category": category, "today": today(),
+              "limit": per_page, "offset": (page - 1) * per_page}
+    conn = sess.connection()
+    total = conn.execute(count, params).scalar() or 0
+    return Page(conn.execute(cards, params).all(), page, per_page, total)
 
 
 _ARTICLES = Article.__table__
