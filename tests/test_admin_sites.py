@@ -80,7 +80,7 @@ def test_plugin_settings_form_with_values_per_language(app, sites, login):
         "text:en": "Changed", "text:de": "", "link:en": "javascript:alert(1)", "link:de": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "link must be an http(s) address" in html and "javascript:alert(1)" in html
+    assert "Link must be an http(s) address" in html and "javascript:alert(1)" in html
     assert "Talk to your doctor." in page(app, ARTICLE_WITH_TAKEAWAY, "alpha.localhost")
 
 
@@ -95,10 +95,11 @@ def test_choice_setting(app, sites, login):
 
 def test_site_settings(app, sites, login):
     alpha = login("site_admin@alpha.test")
-    form = {"name": "Alpha Health", "tagline": "Notes", "primary": "#123456", "accent": "#abc", "logo": "",
-            "locales": "en de fr", "default_locale": "en", "review_interval_days": "180"}
+    form = {"name": "Alpha Health", "tagline:en": "Notes", "tagline:de": "", "primary": "#123456", "accent": "#abc",
+            "logo": "", "locales": "en de fr", "default_locale": "en", "review_interval_days": "180"}
     assert alpha.post("/admin/alpha/settings", form).status_code == 302
     site = site_row(app, "alpha")
+    assert site.appearance["tagline"] == {"en": "Notes"}
     assert (site.name, site.locales, site.settings["review_interval_days"]) == ("Alpha Health", ["en", "de", "fr"], 180)
     assert site.appearance["primary"] == "#123456"
     html = page(app, "/en/", "alpha.localhost")
@@ -113,6 +114,42 @@ def test_site_settings(app, sites, login):
         assert message in response.get_data(as_text=True), bad
     assert site_row(app, "alpha").name == "Alpha Health"
     assert events(app, "site.changed")[-1].detail["changes"]["review_interval_days"] == "180"
+
+
+def test_a_refused_setting_is_explained_in_the_admins_language(app, sites, login):
+    """Validation messages come from the shared rules (manage.py, also the CLI's), translated."""
+    alpha = login("site_admin@alpha.test")
+    form = {"name": "Alpha Clinic", "tagline:en": "", "tagline:de": "", "primary": "red", "accent": "", "logo": "",
+            "locales": "en de", "default_locale": "en", "review_interval_days": "365"}
+    german = alpha.post("/admin/alpha/settings", form, headers={"Accept-Language": "de"})
+    text = " ".join(german.get_data(as_text=True).split())
+    assert german.status_code == 422
+    assert "Die Hauptfarbe &#39;red&#39; muss ein Hex-Farbwert" in text and "must be a hex colour" not in text, text
+    english = alpha.post("/admin/alpha/settings", form, headers={"Accept-Language": "en"})
+    assert "must be a hex colour such as #1f5f8b" in english.get_data(as_text=True)
+
+
+def test_each_language_has_its_own_tagline(app, sites, login):
+    """A tagline is written per language; a language without one shows the translated standard line."""
+    alpha = login("site_admin@alpha.test")
+    form = {"name": "Alpha Clinic", "tagline:en": "Notes from our doctors", "tagline:de": "Notizen unserer Ärzte",
+            "primary": "", "accent": "", "logo": "", "locales": "en de", "default_locale": "en",
+            "review_interval_days": "365"}
+    assert alpha.post("/admin/alpha/settings", form).status_code == 302
+    assert "Notes from our doctors" in page(app, "/en/", "alpha.localhost")
+    german = page(app, "/de/", "alpha.localhost")
+    assert "Notizen unserer Ärzte" in german and "Notes from our doctors" not in german
+    assert 'content="Notizen unserer Ärzte"' in german  # the link preview's description too
+    settings = alpha.get("/admin/alpha/settings").get_data(as_text=True)
+    assert 'name="tagline:de"' in settings and 'value="Notizen unserer Ärzte"' in settings
+
+    assert alpha.post("/admin/alpha/settings", {**form, "tagline:de": ""}).status_code == 302
+    german = page(app, "/de/", "alpha.localhost")
+    assert "Notes from our doctors" not in german
+    assert "Notizen unserer Ärzte" not in german
+    assert "Beiträge unseres medizinischen Teams" in german  # the catalog's standard line
+    refused = alpha.post("/admin/alpha/settings", {**form, "tagline:de": "Tag\x07"})
+    assert refused.status_code == 422 and "U+0007" in refused.get_data(as_text=True)
 
 
 def test_hosts_are_for_network_admins(app, sites, login):
@@ -133,7 +170,7 @@ def test_members(app, sites, login):
     html = alpha.get("/admin/alpha/members").get_data(as_text=True)
     assert "newcomer@example.test" in html
     response = alpha.post("/admin/alpha/members", {"email": "ghost@example.test", "role": "editor"})
-    assert response.status_code == 422 and "no account" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "No account" in response.get_data(as_text=True)
     assert alpha.post("/admin/alpha/members", {"email": "newcomer@example.test", "role": "boss"}).status_code == 422
     assert login("newcomer@example.test").get("/admin/alpha/articles/").status_code == 200
     with app.app_context():
@@ -199,7 +236,7 @@ def test_a_save_the_database_refuses_says_why_and_keeps_nothing(app, sites, logi
     engine.dispose()
     event.listen(engine, "connect", read_only)
     try:
-        form = {"name": "Renamed", "tagline": "", "primary": "#123456", "accent": "#abcdef", "logo": "",
+        form = {"name": "Renamed", "tagline:en": "", "primary": "#123456", "accent": "#abcdef", "logo": "",
                 "locales": "en de", "default_locale": "en", "review_interval_days": "365"}
         response = alpha.post("/admin/alpha/settings", form)
         text = " ".join(response.get_data(as_text=True).split())

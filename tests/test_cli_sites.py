@@ -101,8 +101,8 @@ def test_add_host_refuses_bad_input(cli, create_site, app):
     before = sites_in_db(app)
     for args, advice in [(["nosuch", "journal.example.org"], "clinicjournal site create"),
                          (["alpha", "bad host name"], "not a host name"),
-                         (["alpha", "taken.example.org"], "already belongs to site 'beta'"),
-                         (["alpha", "TAKEN.example.org:443"], "already belongs to site 'beta'")]:
+                         (["alpha", "taken.example.org"], "already belongs to the site 'beta'"),
+                         (["alpha", "TAKEN.example.org:443"], "already belongs to the site 'beta'")]:
         result = cli("site", "add-host", *args)
         assert result.exit_code != 0, args
         assert advice in result.output, (args, result.output)

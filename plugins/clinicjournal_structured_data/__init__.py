@@ -146,7 +146,7 @@ def head_extras(ctx):
         ]
     else:
         title = f"{journal} · {site.name}"
-        description = str(site.appearance.get("tagline") or "")
+        description = site.tagline(ctx.locale)
         meta["og:type"] = "website"
     meta["og:title"] = meta["twitter:title"] = str(title)
     if description:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, g
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import create_engine, event, inspect, make_url, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -200,32 +201,35 @@ def bump_config_generation(sess: Session) -> None:
         sess.add(Setting(key="config_generation", value=1))
 
 
-def describe_write_error(exc: BaseException, retry: str = "run the command again") -> str:
+def describe_write_error(exc: BaseException, retry: str | None = None) -> str:
     """What went wrong when the database refused a write, and what to do about it.
 
     For the CLI and the admin: a read-only database, a full disk, a lock held by
     another process or an unreachable server each get their own instruction,
-    ending with ``retry`` ("run the command again", "save again"...).
+    ending with ``retry`` ("run the command again" by default; the admin says
+    "try again"). Translated where shown, like :class:`manage.ConfigError`.
     """
     orig = getattr(exc, "orig", None) or exc
     detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     sqlstate = getattr(orig, "sqlstate", None) or ""
     lowered = detail.lower()
+    retry = retry or _l("run the command again")
     if sqlstate == "25006" or "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
-        return (f"the database is read-only ({detail}). Make the database (for SQLite: the file and the "
-                "folder it is in) writable by the user running clinicjournal, or point DATABASE_URL at a "
-                f"writable database, then {retry}.")
+        return str(_l("the database is read-only (%(detail)s). Make the database (for SQLite: the file and the "
+                      "folder it is in) writable by the user running clinicjournal, or point DATABASE_URL at a "
+                      "writable database, then %(retry)s.", detail=detail, retry=retry))
     if sqlstate in ("53100", "53000") or "disk is full" in lowered or "no space left" in lowered \
             or "could not extend file" in lowered:
-        return (f"the disk holding the database is full ({detail}). Free some space (or move the database "
-                f"to a larger disk), then {retry}.")
+        return str(_l("the disk holding the database is full (%(detail)s). Free some space (or move the "
+                      "database to a larger disk), then %(retry)s.", detail=detail, retry=retry))
     if "database is locked" in lowered or sqlstate in ("55P03", "40P01"):
-        return (f"the database is busy: another process holds a lock on it ({detail}). Wait for it to "
-                f"finish, then {retry}.")
+        return str(_l("the database is busy: another process holds a lock on it (%(detail)s). Wait for it to "
+                      "finish, then %(retry)s.", detail=detail, retry=retry))
     if "unable to open" in lowered or "connection" in lowered or sqlstate.startswith("08") \
             or sqlstate in ("57P01", "57P02", "57P03"):
-        return (f"the database cannot be reached ({detail}). Check that it is running and that "
-                f"DATABASE_URL is right, then {retry}.")
+        return str(_l("the database cannot be reached (%(detail)s). Check that it is running and that "
+                      "DATABASE_URL is right, then %(retry)s.", detail=detail, retry=retry))
     if "disk i/o error" in lowered:
-        return f"the disk holding the database reported an I/O error ({detail}). Check the disk, then {retry}."
-    return f"the database refused the change ({detail})."
+        return str(_l("the disk holding the database reported an I/O error (%(detail)s). Check the disk, "
+                      "then %(retry)s.", detail=detail, retry=retry))
+    return str(_l("the database refused the change (%(detail)s).", detail=detail))

@@ -16,9 +16,15 @@ CONTENT = Path(__file__).parent / "demo" / "content"
 
 DEMO_SITES = [
     {"slug": "harbourview", "name": "Harbourview Family Clinic", "locales": ["en", "de", "ar"],
-     "appearance": {"primary": "#1f5f8b", "accent": "#2f8f6f", "tagline": "Health notes from our family doctors"}},
+     "appearance": {"primary": "#1f5f8b", "accent": "#2f8f6f", "tagline": {
+         "en": "Health notes from our family doctors",
+         "de": "Gesundheitswissen von unseren Hausärztinnen und Hausärzten",
+         "ar": "ملاحظات صحية من أطباء الأسرة في عيادتنا"}}},
     {"slug": "cedar-ridge", "name": "Cedar Ridge Health Centre", "locales": ["en", "es", "fr"],
-     "appearance": {"primary": "#7a3b2e", "accent": "#b5832a", "tagline": "Clear answers for everyday health"}},
+     "appearance": {"primary": "#7a3b2e", "accent": "#b5832a", "tagline": {
+         "en": "Clear answers for everyday health",
+         "es": "Respuestas claras para la salud de cada día",
+         "fr": "Des réponses claires pour la santé au quotidien"}}},
 ]
 
 

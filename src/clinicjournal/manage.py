@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,7 +27,16 @@ HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.
 
 
 class ConfigError(ValueError):
-    """A refused change; the message says what to do instead."""
+    """A refused change; the message says what to do instead.
+
+    Messages are lazy translations: the CLI prints them in English, the admin
+    in its reader's language (they are turned into text where they are shown).
+    """
+
+
+#: how messages name a site's appearance settings
+APPEARANCE_LABELS = {"primary": _l("primary"), "accent": _l("accent"), "logo": _l("logo"),
+                     "tagline": _l("tagline")}
 
 
 def get_site(sess: Session, slug: str) -> Site:
@@ -34,8 +44,9 @@ def get_site(sess: Session, slug: str) -> Site:
     site = sess.scalar(select(Site).where(Site.slug == slug).options(
         selectinload(Site.hosts), selectinload(Site.plugins)))
     if site is None:
-        known = ", ".join(sess.scalars(select(Site.slug).order_by(Site.slug))) or "none yet"
-        raise ConfigError(f"no site {slug!r} (sites: {known}); create it with `clinicjournal site create`")
+        known = ", ".join(sess.scalars(select(Site.slug).order_by(Site.slug))) or _l("none yet")
+        raise ConfigError(_l("no site %(slug)s (sites: %(known)s); create it with `clinicjournal site create`",
+                             slug=repr(slug), known=known))
     return site
 
 
@@ -43,7 +54,7 @@ def check_locale(code: str) -> str:
     try:
         Locale.parse(code)
     except (ValueError, UnknownLocaleError):
-        raise ConfigError(f"{code!r} is not a locale code such as en, de, fr or pt_BR") from None
+        raise ConfigError(_l("%(code)s is not a locale code such as en, de, fr or pt_BR", code=repr(code))) from None
     return code
 
 
@@ -54,7 +65,8 @@ def check_text(label: str, value: Any) -> None:
     """:raise ConfigError: for control characters (NUL cannot even be stored)."""
     bad = CONTROL.search(value) if isinstance(value, str) else None
     if bad:
-        raise ConfigError(f"{label} contains the control character U+{ord(bad.group()):04X}; remove it")
+        raise ConfigError(_l("%(label)s contains the control character U+%(code)s; remove it",
+                             label=label, code=f"{ord(bad.group()):04X}"))
 
 
 def check_appearance(key: str, value: Any) -> None:
@@ -63,25 +75,36 @@ def check_appearance(key: str, value: Any) -> None:
     if value in (None, ""):
         return
     if key in ("primary", "accent") and not (isinstance(value, str) and HEX_COLOUR.match(value)):
-        raise ConfigError(f"{key} colour {value!r} must be a hex colour such as #1f5f8b")
+        raise ConfigError(_l("the %(key)s colour %(value)s must be a hex colour such as #1f5f8b",
+                             key=APPEARANCE_LABELS.get(key, key), value=repr(value)))
     if key == "logo" and not (isinstance(value, str) and LOGO_URL.match(value)):
-        raise ConfigError(f"the logo {value!r} must be an https:// address or a path starting with /")
-    check_text(f"the {key}", value)
+        raise ConfigError(_l("the logo %(value)s must be an https:// address or a path starting with /",
+                             value=repr(value)))
+    if key == "tagline" and isinstance(value, dict):  # one per language
+        for code, text in value.items():
+            check_locale(code)
+            if text is not None:
+                check_appearance(key, text)
+        return
+    if key == "tagline" and not isinstance(value, str):
+        raise ConfigError(_l("the tagline must be text"))
+    check_text(APPEARANCE_LABELS.get(key, key), value)
 
 
 def create_site(sess: Session, slug: str, name: str, locales: list[str], hosts: list[str] = (),
                 appearance: dict[str, Any] | None = None) -> Site:
     if not SITE_SLUG.match(slug):
-        raise ConfigError(f"site slug {slug!r} must be lower-case letters, digits and hyphens (max 63)")
+        raise ConfigError(_l("the site slug %(slug)s must be lower-case letters, digits and hyphens (max 63)",
+                             slug=repr(slug)))
     if slug in RESERVED_SLUGS:
-        raise ConfigError(f"{slug!r} is reserved for the admin's own pages ({', '.join(sorted(RESERVED_SLUGS))}); "
-                          "pick another slug")
+        raise ConfigError(_l("%(slug)s is reserved for the admin's own pages (%(reserved)s); pick another slug",
+                             slug=repr(slug), reserved=", ".join(sorted(RESERVED_SLUGS))))
     if sess.scalar(select(Site.id).where(Site.slug == slug)):
-        raise ConfigError(f"a site {slug!r} already exists; pick another slug")
+        raise ConfigError(_l("a site %(slug)s already exists; pick another slug", slug=repr(slug)))
     if not locales:
-        raise ConfigError("give at least one --locale; the first is the default")
+        raise ConfigError(_l("give at least one --locale; the first is the default"))
     locales = list(dict.fromkeys(check_locale(code) for code in locales))
-    check_text("the site name", name)
+    check_text(_l("the site name"), name)
     for key, value in (appearance or {}).items():
         check_appearance(key, value)
     site = Site(slug=slug, name=name.strip() or slug, default_locale=locales[0], locales=locales,
@@ -97,10 +120,10 @@ def create_site(sess: Session, slug: str, name: str, locales: list[str], hosts: 
 def add_host(sess: Session, site: Site, host: str) -> SiteHost:
     name = normalise_host(host)
     if not HOST_NAME.match(name):
-        raise ConfigError(f"{host!r} is not a host name such as journal.example.org")
+        raise ConfigError(_l("%(host)s is not a host name such as journal.example.org", host=repr(host)))
     owner = sess.scalar(select(Site.slug).join(SiteHost).where(SiteHost.name == name))
     if owner:
-        raise ConfigError(f"host {name!r} already belongs to site {owner!r}")
+        raise ConfigError(_l("the host %(host)s already belongs to the site %(site)s", host=repr(name), site=repr(owner)))
     if name.endswith(LOCAL_SUFFIX):
         pass  # allowed: it overrides the automatic <slug>.localhost mapping
     row = SiteHost(site=site, name=name)
@@ -121,7 +144,7 @@ def remove_host(sess: Session, site: Site, host: str) -> None:
     name = normalise_host(host)
     row = next((h for h in site.hosts if h.name == name), None)
     if row is None:
-        raise ConfigError(f"site {site.slug!r} has no host {name!r}")
+        raise ConfigError(_l("the site %(site)s has no host %(host)s", site=repr(site.slug), host=repr(name)))
     site.hosts.remove(row)
     db.bump_config_generation(sess)
 
@@ -136,18 +159,18 @@ def set_locales(sess: Session, site: Site, locales: list[str], default: str | No
 
     codes = list(dict.fromkeys(check_locale(code.strip()) for code in locales if code.strip()))
     if not codes:
-        raise ConfigError("a site needs at least one language")
+        raise ConfigError(_l("a site needs at least one language"))
     default = default or (site.default_locale if site.default_locale in codes else codes[0])
     if default not in codes:
-        raise ConfigError(f"the default language {default!r} must be one of the site's languages "
-                          f"({', '.join(codes)})")
+        raise ConfigError(_l("the default language %(default)s must be one of the site's languages (%(codes)s)",
+                             default=repr(default), codes=", ".join(codes)))
     removed = set(site.locales) - set(codes)
     if removed and site.id is not None:
         in_use = sorted(set(sess.scalars(select(Article.locale).where(
             Article.site_id == site.id, Article.locale.in_(removed)))))
         if in_use:
-            raise ConfigError(f"the site still has articles in {', '.join(in_use)}; delete or move them "
-                              "before removing the language")
+            raise ConfigError(_l("the site still has articles in %(locales)s; delete or move them before "
+                                 "removing the language", locales=", ".join(in_use)))
     if codes != list(site.locales) or default != site.default_locale:
         site.locales = codes
         site.default_locale = default
@@ -164,14 +187,16 @@ def update_site(sess: Session, site: Site, *, name: str | None = None,
     """
     if name is not None:
         if not name.strip():
-            raise ConfigError("the site needs a name")
-        check_text("the site name", name)
+            raise ConfigError(_l("the site needs a name"))
+        check_text(_l("the site name"), name)
         site.name = name.strip()[:200]
     if appearance:
         merged = dict(site.appearance or {})
         for key, value in appearance.items():
             check_appearance(key, value)
-            if value in (None, ""):
+            if isinstance(value, dict):  # per language: an empty one is no tagline in that language
+                value = {code: text.strip() for code, text in value.items() if text and text.strip()}
+            if value in (None, "", {}):
                 merged.pop(key, None)
             else:
                 merged[key] = value
@@ -183,9 +208,10 @@ def update_site(sess: Session, site: Site, *, name: str | None = None,
                 try:
                     value = int(value)
                 except (TypeError, ValueError):
-                    raise ConfigError(f"the review interval must be a whole number of days, not {value!r}") from None
+                    raise ConfigError(_l("the review interval must be a whole number of days, not %(value)s",
+                                            value=repr(value))) from None
                 if not 1 <= value <= 3650:
-                    raise ConfigError("the review interval must be between 1 and 3650 days")
+                    raise ConfigError(_l("the review interval must be between 1 and 3650 days"))
             if value is None:
                 merged.pop(key, None)
             else:
@@ -205,9 +231,11 @@ def site_plugin(sess: Session, site: Site, plugin: str) -> SitePlugin:
 def set_plugin_enabled(sess: Session, site: Site, plugin: str, enabled: bool, plugins) -> None:
     record = plugins.records.get(plugin)
     if record is None:
-        raise ConfigError(f"no plugin {plugin!r}; `clinicjournal plugins list` shows the installed ones")
+        raise ConfigError(_l("no plugin %(plugin)s; `clinicjournal plugins list` shows the installed ones",
+                             plugin=repr(plugin)))
     if enabled and record.broken:
-        raise ConfigError(f"plugin {plugin!r} is broken ({record.error}); fix or reinstall it first")
+        raise ConfigError(_l("the plugin %(plugin)s is broken (%(error)s); fix or reinstall it first",
+                             plugin=repr(plugin), error=record.error))
     site_plugin(sess, site, plugin).enabled = enabled
     db.bump_config_generation(sess)
 

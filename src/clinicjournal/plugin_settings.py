@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from sqlalchemy.orm import Session
+from flask_babel import lazy_gettext as _l
 
 from . import db
 from .hookspecs import SettingSpec
@@ -29,9 +30,9 @@ def coerce(spec: SettingSpec, raw: Any) -> Any:
     text = raw.strip() if isinstance(raw, str) else raw
     if spec.type in ("str", "text"):
         if not isinstance(text, str):
-            raise ConfigError(f"{spec.name} must be text")
+            raise ConfigError(_l("%(name)s must be text", name=spec.name))
         if spec.type == "str" and "\n" in text:
-            raise ConfigError(f"{spec.name} must be a single line")
+            raise ConfigError(_l("%(name)s must be a single line", name=spec.name))
         check_text(spec.name, text)
         return text
     if spec.type == "bool":
@@ -39,22 +40,25 @@ def coerce(spec: SettingSpec, raw: Any) -> Any:
             return text
         if str(text).lower() in TRUE | FALSE:
             return str(text).lower() in TRUE
-        raise ConfigError(f"{spec.name} must be true or false, not {raw!r}")
+        raise ConfigError(_l("%(name)s must be true or false, not %(value)s", name=spec.name, value=repr(raw)))
     if spec.type == "int":
         try:
             return int(text)
         except (TypeError, ValueError):
-            raise ConfigError(f"{spec.name} must be a whole number, not {raw!r}") from None
+            raise ConfigError(_l("%(name)s must be a whole number, not %(value)s", name=spec.name,
+                                    value=repr(raw))) from None
     if spec.type == "choice":
         if text not in spec.choices:
-            raise ConfigError(f"{spec.name} must be one of {', '.join(spec.choices)}, not {raw!r}")
+            raise ConfigError(_l("%(name)s must be one of %(choices)s, not %(value)s", name=spec.name,
+                                 choices=", ".join(spec.choices), value=repr(raw)))
         return text
     if spec.type == "url":
         if text and not URL.match(str(text)):
-            raise ConfigError(f"{spec.name} must be an http(s) address or a path starting with /, "
-                              f"not {raw!r}")
+            raise ConfigError(_l("%(name)s must be an http(s) address or a path starting with /, not %(value)s",
+                                 name=spec.name, value=repr(raw)))
         return text
-    raise ConfigError(f"{spec.name} has an unknown type {spec.type!r} (a bug in the plugin)")
+    raise ConfigError(_l("%(name)s has an unknown type %(type)s (a bug in the plugin)", name=spec.name,
+                             type=repr(spec.type)))
 
 
 def update_settings(sess: Session, site: Site, plugin: str, specs: dict[str, SettingSpec],
@@ -67,14 +71,16 @@ def update_settings(sess: Session, site: Site, plugin: str, specs: dict[str, Set
     if locale is not None:
         check_locale(locale)
         if locale not in site.locales:
-            raise ConfigError(f"site {site.slug!r} does not serve {locale!r} ({', '.join(site.locales)})")
+            raise ConfigError(_l("the site %(site)s does not serve %(locale)s (%(locales)s)", site=repr(site.slug),
+                                 locale=repr(locale), locales=", ".join(site.locales)))
     row = site_plugin(sess, site, plugin)
     stored = dict(row.settings or {})
     for name, raw in values.items():
         spec = specs.get(name)
         if spec is None:
-            known = ", ".join(specs) or "none"
-            raise ConfigError(f"plugin {plugin!r} has no setting {name!r} (settings: {known})")
+            known = ", ".join(specs) or _l("none")
+            raise ConfigError(_l("the plugin %(plugin)s has no setting %(name)s (settings: %(known)s)",
+                                 plugin=repr(plugin), name=repr(name), known=known))
         value = coerce(spec, raw)
         if spec.translatable:
             per_locale = dict(stored.get(name) or {}) if isinstance(stored.get(name), dict) else {}

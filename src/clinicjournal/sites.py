@@ -43,6 +43,11 @@ class SiteView:
     def page_slug(self, translation_key: str, locale: str) -> str | None:
         return self.pages.get((locale, translation_key))
 
+    def tagline(self, locale: str) -> str:
+        """The site's tagline written for ``locale``, or "" (show a translated
+        standard line instead)."""
+        return tagline_in(self.appearance, self.default_locale, locale)
+
     def settings(self, plugin: str, locale: str | None = None) -> dict[str, Any]:
         """The plugin's settings on this site, with defaults filled in and
         translatable values resolved for ``locale`` (then the default locale)."""
@@ -99,6 +104,15 @@ class SiteRegistry:
         if site is None and default_slug:
             site = self.by_slug.get(default_slug)
         return site
+
+
+def tagline_in(appearance: dict[str, Any], default_locale: str, locale: str) -> str:
+    """The tagline in ``appearance`` for ``locale``: one per language; a single
+    tagline (saved before they were per language) is the default language's."""
+    value = appearance.get("tagline")
+    if isinstance(value, dict):
+        return str(value.get(locale) or "")
+    return str(value or "") if locale == default_locale else ""
 
 
 def to_view(site: Site, plugins, pages: dict | None = None) -> SiteView:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, current_app, g, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
 
@@ -66,6 +67,9 @@ def init_app(app: Flask) -> None:
     from .views_articles import status_label
     from .views_sites import role_label
 
+    # Refusals from the shared rules (manage.py) are sentence fragments, lower case
+    # first for the CLI; shown on their own they start a sentence.
+    app.jinja_env.filters["sentence"] = lambda text: text[:1].upper() + text[1:] if text else text
     app.jinja_env.globals.update(can=roles.can, role_label=role_label, status_label=status_label,
                                  admin_sites=roles.managed_sites, can_edit_locale=roles.can_edit_locale,
                                  public_site_url=lambda site: ui.public_url(site, site.default_locale))
@@ -135,9 +139,9 @@ def _database_error(exc):
     if request.method in ("GET", "HEAD"):
         return database_error_page(exc)
     log.error("admin %s %s: the database refused it: %s", request.method, request.path, exc)
-    message = describe_write_error(exc, "try again")
     if not g.get("locale"):
         g.locale = negotiate(current_app.config["UI_LOCALES"], "en")
+    message = describe_write_error(exc, gettext("try again"))
     sess = g.get("db_session")
     try:
         if sess is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,9 +42,9 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str) -> None:
     """:raise AccountError: when the password is too short or too long."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(_l("the password must have at least %(num)d characters", num=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+        raise AccountError(_l("the password must have at most %(num)d characters", num=MAX_PASSWORD))
 
 
 def find_user(sess: Session, email: str) -> User | None:
@@ -54,8 +55,8 @@ def get_user(sess: Session, email: str) -> User:
     """:raise AccountError: when there is no account for ``email``."""
     user = find_user(sess, email)
     if user is None:
-        raise AccountError(f"no account for {normalise_email(email)!r}; create it with "
-                           "`clinicjournal user create`")
+        raise AccountError(_l("no account for %(email)s; create it with `clinicjournal user create`",
+                              email=repr(normalise_email(email))))
     return user
 
 
@@ -64,9 +65,9 @@ def create_user(sess: Session, email: str, password: str, *, name: str = "", net
     """Add an account. :raise AccountError: for a malformed or taken address or a weak password."""
     email = normalise_email(email)
     if not EMAIL.match(email):
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(_l("%(email)s is not an e-mail address", email=repr(email)))
     if find_user(sess, email) is not None:
-        raise AccountError(f"an account for {email!r} already exists")
+        raise AccountError(_l("an account for %(email)s already exists", email=repr(email)))
     check_password_rules(password)
     user = User(email=email, name=name.strip()[:200], is_network_admin=network_admin,
                 password_hash=(ph or hasher()).hash(password), active=True)
@@ -118,7 +119,7 @@ def grant(sess: Session, user: User, site: Site, role: str) -> bool:
     :raise AccountError: for an unknown role.
     """
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise AccountError(_l("unknown role %(role)s; roles: %(roles)s", role=repr(role), roles=", ".join(ROLES)))
     if role in roles_on(user, site.id):
         return False
     user.memberships.append(Membership(site_id=site.id, role=role))
@@ -129,7 +130,7 @@ def grant(sess: Session, user: User, site: Site, role: str) -> bool:
 def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> list[str]:
     """Take ``role`` (every role when ``None``) on ``site`` away from ``user``; returns the roles removed."""
     if role is not None and role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise AccountError(_l("unknown role %(role)s; roles: %(roles)s", role=repr(role), roles=", ".join(ROLES)))
     removed = [m for m in user.memberships if m.site_id == site.id and (role is None or m.role == role)]
     for membership in removed:
         user.memberships.remove(membership)

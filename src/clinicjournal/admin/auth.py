@@ -21,6 +21,7 @@ import time
 from flask import current_app, flash, g, has_request_context, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
@@ -128,9 +129,12 @@ def clear_failures(sess, keys: list[str]) -> None:
 
 def _locked_response(until: dt.datetime):
     minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-    message = _("Too many failed sign-in attempts. For your security, signing in is paused for "
-                "%(minutes)d more minute(s) (until %(time)s UTC). If you forgot your password, ask "
-                "your network administrator to set a new one.", minutes=minutes, time=until.strftime("%H:%M"))
+    message = ngettext("Too many failed sign-in attempts. For your security, signing in is paused for "
+                       "%(num)d more minute (until %(time)s UTC). If you forgot your password, ask "
+                       "your network administrator to set a new one.",
+                       "Too many failed sign-in attempts. For your security, signing in is paused for "
+                       "%(num)d more minutes (until %(time)s UTC). If you forgot your password, ask "
+                       "your network administrator to set a new one.", minutes, time=until.strftime("%H:%M"))
     response = current_app.make_response((render_template("admin/login.html", error=message,
                                                           email=request.form.get("email", "")), 429))
     response.headers["Retry-After"] = str(minutes * 60)

@@ -10,18 +10,20 @@ from sqlalchemy import select
 from .. import audit, db, manage
 from ..i18n import language_name
 from ..models import Membership, User
+from ..sites import tagline_in
 from . import accounts, bp
 from .roles import membership_or_404, route
 from .ui import form_text
 
-APPEARANCE = ("tagline", "primary", "accent", "logo")
+COLOURS_AND_LOGO = ("primary", "accent", "logo")
 
 
 def _settings_form(site) -> dict:
+    """The settings form's fields: one tagline field per language (``tagline:de``)."""
     look = site.appearance or {}
     return {
         "name": site.name,
-        "tagline": look.get("tagline", ""),
+        **{f"tagline:{code}": tagline_in(look, site.default_locale, code) for code in site.locales},
         "primary": look.get("primary", ""),
         "accent": look.get("accent", ""),
         "logo": look.get("logo", ""),
@@ -41,7 +43,8 @@ def settings():
         before = _settings_form(site)
         try:
             manage.update_site(sess, site, name=form["name"],
-                               appearance={k: form[k] for k in APPEARANCE},
+                               appearance={**{k: form[k] for k in COLOURS_AND_LOGO},
+                                           "tagline": {code: form[f"tagline:{code}"] for code in site.locales}},
                                settings={"review_interval_days": form["review_interval_days"] or None})
             manage.set_locales(sess, site, form["locales"].replace(",", " ").split(),
                                form["default_locale"] or None)
