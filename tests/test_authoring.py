@@ -107,6 +107,17 @@ def test_unknown_citation_key_line_with_blank_line_after_front_matter():
      "locale:"),
     ("faq item without answer", "slug: x\nlocale: en\ntitle: T\nsummary: S\npublished: 2025-01-01\nfaq:\n"
      "  - q: Why?\n", "faq.0.a", "- q: Why?"),
+    # longer than the database column: PostgreSQL would refuse it at commit, naming no file
+    ("title too long", f"slug: x\nlocale: en\ntitle: {'T' * 301}\nsummary: S\npublished: 2025-01-01\n", "title",
+     "title:"),
+    ("category too long", f"slug: x\nlocale: en\ntitle: T\ncategory: {'c' * 101}\nsummary: S\npublished: 2025-01-01\n",
+     "category", "category:"),
+    ("reference doi too long",
+     "slug: x\nlocale: en\ntitle: T\nsummary: S\npublished: 2025-01-01\nreferences:\n  - key: a\n    title: A\n"
+     f"    doi: 10.1/{'9' * 300}\n", "references.0.doi", "doi:"),
+    ("reference year out of range",
+     "slug: x\nlocale: en\ntitle: T\nsummary: S\npublished: 2025-01-01\nreferences:\n  - key: a\n    title: A\n"
+     "    year: 99999999999\n", "references.0.year", "year:"),
 ])
 def test_errors_name_file_line_and_field(case, front_matter, field, needle):
     text = "---\n" + front_matter + "---\n\nBody.\n"
@@ -127,6 +138,15 @@ def test_missing_required_field_is_named(missing):
         parse_document(document(front, "Body [@a].\n"), "m.md")
     assert err.value.field == missing
     assert "m.md" in str(err.value) and missing in str(err.value) and "required" in str(err.value)
+
+
+def test_the_longest_text_that_fits_is_accepted():
+    text = document({**FRONT, "title": "T" * 300, "category": "c" * 100}, "Body.\n")
+    article = parse_document(text, "ok.md")
+    assert len(article.title) == 300 and len(article.category) == 100
+    too_long = document({**FRONT, "title": "T" * 301}, "Body.\n")
+    with pytest.raises(AuthoringError, match="301 characters long; at most 300 fit"):
+        parse_document(too_long, "long.md")
 
 
 def test_published_date_is_required_for_published_articles_but_not_drafts_or_pages():

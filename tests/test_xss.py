@@ -199,12 +199,19 @@ def pack(payloads: list[str], limit: int) -> list[list[str]]:
 NAME_CHUNKS = pack(PAYLOADS, NAME_LIMIT)
 #: Everything else: a few sites with many payloads on each page.
 CONTENT_CHUNKS = pack(PAYLOADS, 1200)
+#: An article title holds 300 characters; author and reviewer names hold 200.
+TITLE_LIMIT = 300
+
+
+def fit(payloads: list[str], limit: int) -> str:
+    """As many of ``payloads`` (from the first) as fit ``limit`` characters, space-joined."""
+    return " ".join(pack(payloads, limit)[0]) if payloads else ""
 
 
 def reference(i: int, payload: str) -> dict:
     url = payload if re.match(r"(?i)^https?://", payload) else "https://example.org/" + payload
     return {"key": f"r{i}", "title": payload, "container": payload, "authors": [payload, "Holick MF"],
-            "kind": payload, "year": 2020, "url": url}
+            "kind": payload[:100], "year": 2020, "url": url}  # a source's kind holds 100 characters
 
 
 def markdown_body(payloads: list[str], cite: int) -> str:
@@ -219,11 +226,12 @@ def markdown_body(payloads: list[str], cite: int) -> str:
     return "\n".join(parts)
 
 
-def document(slug: str, locale: str, front: list[str], body: list[str], kind: str = "article") -> str:
-    joined = " ".join(front)
-    meta = {"slug": slug, "locale": locale, "translation_key": "hostile" if kind == "article" else "about",
-            "type": kind, "title": joined or "Untitled", "summary": joined or "Summary.", "author": joined,
-            "reviewer": joined, "reviewed": "2025-01-02", "takeaway": joined,
+def document(slug: str, locale: str, front: list[str], body: list[str], kind: str = "article",
+             key: str = "hostile") -> str:
+    joined, name = " ".join(front), fit(front, NAME_LIMIT)
+    meta = {"slug": slug, "locale": locale, "translation_key": key if kind == "article" else "about",
+            "type": kind, "title": fit(front, TITLE_LIMIT) or "Untitled", "summary": joined or "Summary.",
+            "author": name, "reviewer": name, "reviewed": "2025-01-02", "takeaway": joined,
             "faq": [{"q": p, "a": p} for p in front],
             "references": [reference(i, p) for i, p in enumerate(front)]}
     if kind == "article":
@@ -313,9 +321,14 @@ def build_content_site(app, folder: Path, index: int, chunk: list[str]) -> dict[
     stats["article fields"], stats["article body"] = front, body
     content = folder / slug
     content.mkdir(parents=True)
-    for name, text in {"hostile.en.md": document("hostile", "en", front, body),
-                       "feindlich.de.md": document("feindlich", "de", front, body),
-                       "about.en.md": document("about", "en", front, body, kind="page")}.items():
+    files = {"hostile.en.md": document("hostile", "en", front, body),
+             "feindlich.de.md": document("feindlich", "de", front, body),
+             "about.en.md": document("about", "en", front, body, kind="page")}
+    # Title, author and reviewer hold fewer characters than a chunk: the payloads the
+    # first article's could not take are each in another article's (listed on the index).
+    for n, names in enumerate(pack(front, NAME_LIMIT)[1:], 2):
+        files[f"hostile-{n}.en.md"] = document(f"hostile-{n}", "en", names, [], key=f"hostile-{n}")
+    for name, text in files.items():
         (content / name).write_text(text, encoding="utf-8")
     result = app.test_cli_runner().invoke(cli_main, ["content", "import", str(content), "--site", slug])
     assert result.exit_code == 0, result.output
@@ -470,9 +483,9 @@ def test_hostile_text_is_shown_as_text(hostile):
     for index, stats in enumerate(hostile.content):
         host = f"c{index:02d}.localhost"
         doc = parse_html(client.get("/en/hostile/", headers={"Host": host}).get_data(as_text=True))
-        title = " ".join(stats["article fields"])
+        title = fit(stats["article fields"], TITLE_LIMIT)
         assert doc.one("h1").text() == " ".join(title.split())
-        assert doc.find("meta", name="description").get("content") == title.strip()
+        assert doc.find("meta", name="description").get("content") == " ".join(stats["article fields"]).strip()
         faq = [n.text() for n in doc.find_all("h3") if n.parent and "faq__item" in n.parent.classes]
         assert faq == [" ".join(p.split()) for p in stats["article fields"]]
         disclaimer = doc.one("aside", cls="disclaimer").text()

@@ -16,6 +16,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 
 from .citations import find_citations
+from .models import Article, Reference
 
 # Control characters other than tab and line breaks: never meant as text (NUL cannot even be stored).
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -23,6 +24,11 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$")
 KINDS = ("article", "page")
 STATUSES = ("draft", "review", "published", "scheduled")
 REFERENCE_FIELDS = ("key", "title", "authors", "container", "kind", "year", "doi", "pmid", "pmcid", "url")
+#: the longest text each field's column holds (PostgreSQL refuses more, at commit time and
+#: without saying which file): checked here, so the error names the file, line and field
+MAX_LENGTH = {column.name: column.type.length for column in Article.__table__.c if getattr(column.type, "length", None)}
+MAX_REFERENCE_LENGTH = {column.name: column.type.length for column in Reference.__table__.c
+                        if getattr(column.type, "length", None)}
 # Front-matter keys in the order export writes them.
 FIELDS = ("slug", "locale", "translation_key", "type", "status", "title", "category", "summary",
           "published", "updated", "reviewed", "author", "reviewer", "takeaway", "faq", "references")
@@ -151,17 +157,24 @@ class _Checker:
         line = self.lines_of.get(path) or self.lines_of.get(path.rsplit(".", 1)[0])
         raise AuthoringError(message, source=self.source, line=line, field=path)
 
-    def text(self, path: str, value: Any, required: bool = False) -> str:
+    def text(self, path: str, value: Any, required: bool = False, max_length: int | None = None) -> str:
         if value is None or value == "":
             if required:
                 self.fail(path, "is required")
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
+            value = str(value)
         if not isinstance(value, str):
             self.fail(path, f"must be text, not {type(value).__name__}")
         self.printable(path, value)
-        return value.strip()
+        value = value.strip()
+        if max_length is not None and len(value) > max_length:
+            self.fail(path, f"is {len(value)} characters long; at most {max_length} fit, shorten it")
+        return value
+
+    def field(self, name: str, required: bool = False) -> str:
+        """The front-matter text field ``name``, within its column's length."""
+        return self.text(name, self.meta.get(name), required, MAX_LENGTH.get(name))
 
     def printable(self, path: str, value: str) -> None:
         bad = CONTROL_RE.search(value)
@@ -189,10 +202,10 @@ class _Checker:
 
 def _build(meta: dict, body: str, source: str, lines_of: dict[str, int], body_line: int) -> ArticleData:
     c = _Checker(meta, source, lines_of)
-    slug = c.text("slug", meta.get("slug"), required=True)
+    slug = c.field("slug", required=True)
     if not SLUG_RE.match(slug):
         c.fail("slug", f"{slug!r} must be lower-case letters, digits and hyphens")
-    locale = c.text("locale", meta.get("locale"), required=True)
+    locale = c.field("locale", required=True)
     try:
         Locale.parse(locale)
     except (ValueError, UnknownLocaleError):
@@ -202,16 +215,16 @@ def _build(meta: dict, body: str, source: str, lines_of: dict[str, int], body_li
         slug=slug,
         locale=locale,
         kind=kind,
-        title=c.text("title", meta.get("title"), required=True),
-        translation_key=c.text("translation_key", meta.get("translation_key")) or slug,
+        title=c.field("title", required=True),
+        translation_key=c.field("translation_key") or slug,
         status=c.choice("status", meta.get("status"), STATUSES, "published"),
-        category=c.text("category", meta.get("category")) or None,
+        category=c.field("category") or None,
         summary=c.text("summary", meta.get("summary"), required=kind == "article"),
         published=c.date("published", meta.get("published")),
         updated=c.date("updated", meta.get("updated")),
         reviewed=c.date("reviewed", meta.get("reviewed")),
-        author=c.text("author", meta.get("author")),
-        reviewer=c.text("reviewer", meta.get("reviewer")),
+        author=c.field("author"),
+        reviewer=c.field("reviewer"),
         takeaway=c.text("takeaway", meta.get("takeaway")),
         faq=_faq(c, meta.get("faq")),
         references=_references(c, meta.get("references")),
@@ -254,7 +267,10 @@ def _references(c: _Checker, value: Any) -> list[ReferenceData]:
         if unknown:
             name = sorted(unknown)[0]
             c.fail(f"{path}.{name}", f"unknown reference field; use one of {', '.join(REFERENCE_FIELDS)}")
-        key = c.text(f"{path}.key", item.get("key"), required=True)
+        def text(name: str, required: bool = False) -> str:
+            return c.text(f"{path}.{name}", item.get(name), required, MAX_REFERENCE_LENGTH.get(name))
+
+        key = text("key", required=True)
         if key in seen:
             c.fail(f"{path}.key", f"duplicate reference key {key!r}")
         seen.add(key)
@@ -266,17 +282,14 @@ def _references(c: _Checker, value: Any) -> list[ReferenceData]:
         for j, author in enumerate(authors):
             c.printable(f"{path}.authors.{j}", author)
         year = item.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999):
             c.fail(f"{path}.year", f"must be a whole number such as 2025, not {year!r}")
-        url = c.text(f"{path}.url", item.get("url"))
+        url = text("url")
         if url and not re.match(r"^https?://", url, re.I):
             c.fail(f"{path}.url", "must start with http:// or https://")
         refs.append(ReferenceData(
-            key=key, title=c.text(f"{path}.title", item.get("title"), required=True), authors=authors,
-            container=c.text(f"{path}.container", item.get("container")),
-            kind=c.text(f"{path}.kind", item.get("kind")), year=year,
-            doi=c.text(f"{path}.doi", item.get("doi")), pmid=c.text(f"{path}.pmid", item.get("pmid")),
-            pmcid=c.text(f"{path}.pmcid", item.get("pmcid")), url=url,
+            key=key, title=text("title", required=True), authors=authors, container=text("container"),
+            kind=text("kind"), year=year, doi=text("doi"), pmid=text("pmid"), pmcid=text("pmcid"), url=url,
         ))
     return refs
 
