@@ -19,3 +19,60 @@
 
 # Articles per page on the journal index and category pages.
 # PER_PAGE = 10
+
+# Where the hashed, pre-compressed static files are built at start
+# (default: instance/static-build). Each host builds its own.
+# STATIC_BUILD_DIR = "/srv/clinicjournal/static-build"
+
+# Refuse to serve a database behind (or ahead of) the code's migrations.
+# CHECK_SCHEMA = True
+
+# -- Caching (docs/deploy.md) ---------------------------------------------------
+
+# "simple": rendered pages in each worker's memory (one host);
+# "redis": shared by every worker on every host; "null": no page cache.
+# CACHE_TYPE = "simple"
+# CACHE_REDIS_URL = "redis://127.0.0.1:6379/0"
+# CACHE_KEY_PREFIX = "clinicjournal:"
+
+# Seconds a rendered page is kept at most (any saved change, and a scheduled
+# article's moment, retire cached pages at once).
+# CACHE_TTL = 300
+
+# "simple" only: megabytes of pages each worker keeps, least recently used out first.
+# CACHE_MAX_MB = 16
+
+# What browsers and CDNs are told (Cache-Control), in seconds.
+# CACHE_MAX_AGE = 60
+# CACHE_S_MAXAGE = 300
+# CACHE_STALE_WHILE_REVALIDATE = 60
+
+# Remember rendered article parts and site chrome in each worker (keyed by
+# everything they show, so never stale). False renders everything per request.
+# RENDER_MEMO = True
+
+# -- Administration (docs/admins.md) --------------------------------------------
+
+# Languages the admin is offered in (chosen from the browser's Accept-Language).
+# UI_LOCALES = ["en", "de", "es", "fr", "ar"]
+
+# Number of trusted reverse proxies in front of the app (their X-Forwarded-For
+# and X-Forwarded-Proto are believed). 0 trusts no such header.
+# PROXY_FIX = 0
+
+# Sign-in throttle: failures allowed per window, and how long a lock lasts.
+# LOGIN_MAX_FAILURES = 5
+# LOGIN_WINDOW_MINUTES = 15
+# LOGIN_LOCK_MINUTES = 15
+
+# How long a sign-in lasts; rows per admin list page; largest upload.
+# ADMIN_SESSION_HOURS = 12
+# ADMIN_PER_PAGE = 50
+# ADMIN_UPLOAD_MAX_BYTES = 1_000_000
+
+# Argon2id parameters for password hashes (argon2-cffi's PasswordHasher
+# arguments); hashes are upgraded at the next sign-in when these change.
+# ARGON2_PARAMETERS = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+# Log every plugin hook call with its timing (also CLINICJOURNAL_TRACE_PLUGINS=1).
+# TRACE_PLUGINS = False

@@ -14,7 +14,8 @@ process:
   Redis, shared by every worker on every host.
 - ``CACHE_TYPE = "null"``: off (conditional requests still work).
 
-Scheduled articles appear within ``CACHE_TTL`` seconds of their time.
+Entries are also keyed by the moment the next scheduled article goes live
+(upcoming.py), so it appears at its time on every cached page that lists it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
 
 from .memo import PageStore
+from .upcoming import Upcoming
 
 log = logging.getLogger("clinicjournal.cache")
 
@@ -75,8 +77,10 @@ class Generation:
 
 
 class PageCache:
-    def __init__(self, store, generation: Generation, ttl: int, local: bool = False) -> None:
+    def __init__(self, store, generation: Generation, ttl: int, local: bool = False,
+                 upcoming: Upcoming | None = None) -> None:
         self.store, self.generation, self.ttl, self.local = store, generation, ttl, local
+        self.upcoming = upcoming
         self.seen_generation: str | None = None
 
     def key(self, environ) -> str:
@@ -90,7 +94,8 @@ class PageCache:
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING", "")
         raw = f"{host}\n{path}\n{query}"
-        return f"page:{generation}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+        moment = self.upcoming.next_moment(generation) if self.upcoming is not None else ""
+        return f"page:{generation}:{moment}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
 class CachingMiddleware:
@@ -235,6 +240,7 @@ def build_cache(app: Flask) -> PageCache | None:
     ttl = int(app.config["CACHE_TTL"])
     if kind in ("null", "none", "off", ""):
         return None
+    upcoming = Upcoming(app.extensions["clinicjournal"].engine)
     if kind == "redis":
         import redis
         from cachelib.redis import RedisCache
@@ -243,8 +249,8 @@ def build_cache(app: Flask) -> PageCache | None:
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         prefix = app.config.get("CACHE_KEY_PREFIX", "clinicjournal:")
         store = RedisCache(host=client, key_prefix=prefix, default_timeout=ttl)
-        return PageCache(store, Generation(redis=client, key=prefix + "generation"), ttl)
+        return PageCache(store, Generation(redis=client, key=prefix + "generation"), ttl, upcoming=upcoming)
     if kind == "simple":
         store = PageStore(int(float(app.config["CACHE_MAX_MB"]) * 1_000_000), ttl)
-        return PageCache(store, _stamp_generation(app), ttl, local=True)
+        return PageCache(store, _stamp_generation(app), ttl, local=True, upcoming=upcoming)
     raise ValueError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}")

@@ -80,6 +80,9 @@ class Article(Base):
               "publish_at"),
         Index("ix_article_versions", "site_id", "translation_key"),
         Index("ix_article_pages", "kind", "site_id"),
+        # when scheduled articles go live (upcoming.py)
+        Index("ix_article_published", "published"),
+        Index("ix_article_publish_at", "publish_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
