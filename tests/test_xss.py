@@ -256,13 +256,7 @@ def accepted(setter, values: list[str]) -> list[str]:
         return values
     except manage.ConfigError:
         pass
-    kept = []
-    for value in values:
-        try:
-            setter(value)
-            kept.append(value)
-        except manage.ConfigError:
-            pass
+    kept = each_accepted(setter, values)
     if kept:
         setter(" ".join(kept))
     return kept

@@ -103,6 +103,16 @@ def user_enable(email: str) -> None:
     _set_active(email, True)
 
 
+def _change_membership(sess, email: str, site_slug: str, change, role: str | None):
+    """``change(sess, user, site, role)`` (accounts.grant / revoke) for the account and
+    site named; (user, site, what ``change`` returned), or a clear failure."""
+    try:
+        user, site = accounts.get_user(sess, email), get_site(sess, site_slug)
+        return user, site, change(sess, user, site, role)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 @user_group.command("grant")
 @click.argument("email")
 @click.option("--site", "site_slug", required=True)
@@ -111,11 +121,7 @@ def user_enable(email: str) -> None:
 def user_grant(email: str, site_slug: str, role: str) -> None:
     """Give EMAIL a role on a site."""
     sess = session()
-    try:
-        user, site = accounts.get_user(sess, email), get_site(sess, site_slug)
-        added = accounts.grant(sess, user, site, role)
-    except ConfigError as exc:
-        fail(str(exc))
+    user, site, added = _change_membership(sess, email, site_slug, accounts.grant, role)
     if not added:
         console.print(f"{user.email} already is {role} on {site_slug}.")
         return
@@ -132,11 +138,7 @@ def user_grant(email: str, site_slug: str, role: str) -> None:
 def user_revoke(email: str, site_slug: str, role: str | None) -> None:
     """Take a role (or every role) on a site away from EMAIL."""
     sess = session()
-    try:
-        user, site = accounts.get_user(sess, email), get_site(sess, site_slug)
-        removed = accounts.revoke(sess, user, site, role)
-    except ConfigError as exc:
-        fail(str(exc))
+    user, site, removed = _change_membership(sess, email, site_slug, accounts.revoke, role)
     if not removed:
         console.print(f"{user.email} had no {role or 'role'} on {site_slug}.")
         return
