@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
-from clinicjournal import audit, backup, db, manage
+from clinicjournal import audit, backup, db, manage, restore
 from clinicjournal.cli import main as cli_main
-from clinicjournal.models import Article, Base, Site
+from clinicjournal.models import Article, Site
 from clinicjournal.plugin_settings import update_settings
 from conftest import snapshot
 
@@ -105,7 +105,7 @@ def test_backup_and_restore_into_an_empty_database(install, database_url, databa
     assert result.exit_code == 0, result.output
     assert "Backed up" in result.output and path.exists()
     expected = "sqlite" if fmt == "auto" and database_url.startswith("sqlite") else "logical"
-    assert backup.describe(path).format == expected
+    assert restore.describe(path).format == expected
     assert not list(tmp_path.glob(".*partial"))  # no temporary file left behind
 
     empty = databases.new(migrated=False)
@@ -224,7 +224,7 @@ def test_restore_refuses_a_database_with_content_unless_forced(install, database
 def test_restore_checks_the_schema_revision(install, databases, make_app, tmp_path):
     path = tmp_path / "backup.zip"
     assert run(install, "backup", path, "--format", "logical").exit_code == 0
-    head = backup.describe(path).revision
+    head = restore.describe(path).revision
     older = databases.new(migrated=False)
     db.upgrade(older, "0005")
     assert head != "0005"
@@ -275,7 +275,7 @@ def test_backup_does_not_overwrite_a_file_unless_forced(install, tmp_path):
     assert result.exit_code != 0 and "already exists" in result.output
     assert path.read_text() == "precious"
     assert run(install, "backup", path, "--force").exit_code == 0
-    assert backup.describe(path).rows > 0
+    assert restore.describe(path).rows > 0
     result = run(install, "backup", tmp_path / "no-such-folder" / "b.sqlite")
     assert result.exit_code != 0 and "does not exist" in result.output
 
@@ -336,7 +336,7 @@ def test_backup_while_the_site_is_being_written(install, database_url, tmp_path,
     result = run(install, "backup", path, "--format", "logical")
     thread.join(timeout=60)
     assert result.exit_code == 0, result.output
-    info = backup.describe(path)
+    info = restore.describe(path)
     added = info.tables["article"] - before["article"]
     assert added in (0, 30)  # all of the import or none of it: never half
     assert info.tables["article_revision"] - before["article_revision"] == added

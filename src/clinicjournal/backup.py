@@ -1,4 +1,4 @@
-"""Backing up the whole install, and restoring a backup.
+"""Backing up the whole install (restoring one: restore.py).
 
 Two formats, both holding every table (sites, hosts, plugin enablement and
 settings, articles, references, revisions, users, audit log...) and the schema
@@ -20,13 +20,6 @@ revision they were written at:
   (``pg_dump``/``pg_restore`` are not used: they must match the server's major
   version, cannot move an install between SQLite and PostgreSQL, and know
   nothing of the schema revision.)
-
-A restore copies a backup of either format into a database in **one
-transaction**: it succeeds completely or leaves the database as it was. The
-target must be at the backup's schema revision; an empty database is first
-migrated to it. A database that already has content is only overwritten with
-``force``. Afterwards the config generation moves past both the old and the
-restored value, so every worker reloads its sites on its next request.
 
 Backup files are written next to their destination under a temporary name and
 renamed into place when complete, so a failed backup never leaves a partial file.
@@ -51,8 +44,6 @@ from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, te
 from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
-
-from . import db
 
 FORMAT = "clinicjournal-backup"
 FORMAT_VERSION = 1
@@ -118,7 +109,7 @@ _KINDS = ((sqltypes.JSON, "json"), (sqltypes.DateTime, "datetime"), (sqltypes.Da
           ((sqltypes.String, sqltypes.Enum), "text"))
 
 
-def _kind(column) -> str:
+def column_kind(column) -> str:
     for types, kind in _KINDS:
         if isinstance(column.type, types):
             return kind
@@ -126,7 +117,7 @@ def _kind(column) -> str:
                       "a backup cannot hold yet")
 
 
-def _encode(kind: str, value: Any) -> Any:
+def encode_value(kind: str, value: Any) -> Any:
     if value is None or kind in ("json", "text", "int", "float", "bool"):
         return value
     if kind in ("datetime", "date", "time"):
@@ -138,7 +129,7 @@ def _encode(kind: str, value: Any) -> Any:
     raise AssertionError(kind)
 
 
-def _decode(kind: str, value: Any) -> Any:
+def decode_value(kind: str, value: Any) -> Any:
     if value is None or kind in ("json", "text", "int", "float"):
         return value
     if kind == "bool":
@@ -156,12 +147,12 @@ def _decode(kind: str, value: Any) -> Any:
     raise BackupError(f"the backup has a column type {kind!r} this version cannot restore")
 
 
-def _ordered(table: Table):
+def ordered_rows(table: Table):
     keys = list(table.primary_key.columns) or list(table.columns)
     return select(*table.columns).order_by(*keys)
 
 
-def _revision(conn: Connection) -> str | None:
+def schema_revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(conn).get_current_revision()
@@ -253,7 +244,7 @@ def _sqlite_file(engine: Engine, target: Path, progress: Progress | None) -> Bac
     try:
         with copy.connect() as conn:
             counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in content_tables(conn)}
-            return BackupInfo(target, "sqlite", _revision(conn), counts)
+            return BackupInfo(target, "sqlite", schema_revision(conn), counts)
     finally:
         copy.dispose()
 
@@ -272,18 +263,18 @@ def _logical(engine: Engine, target: Path, progress: Progress | None) -> BackupI
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) for t in tables}
         total, done = sum(counts.values()), 0
         manifest = {
-            "format": FORMAT, "version": FORMAT_VERSION, "revision": _revision(conn),
+            "format": FORMAT, "version": FORMAT_VERSION, "revision": schema_revision(conn),
             "dialect": engine.dialect.name, "created": dt.datetime.now(dt.timezone.utc).isoformat(),
             "tables": [{"name": t.name, "rows": counts[t.name],
-                        "columns": [{"name": c.name, "type": _kind(c)} for c in t.columns]} for t in tables],
+                        "columns": [{"name": c.name, "type": column_kind(c)} for c in t.columns]} for t in tables],
         }
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for table in tables:
-                kinds = [(c.name, _kind(c)) for c in table.columns]
+                kinds = [(c.name, column_kind(c)) for c in table.columns]
                 with archive.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as out:
-                    result = conn.execution_options(yield_per=BATCH).execute(_ordered(table))
+                    result = conn.execution_options(yield_per=BATCH).execute(ordered_rows(table))
                     for row in result:
-                        record = {name: _encode(kind, row._mapping[name]) for name, kind in kinds}
+                        record = {name: encode_value(kind, row._mapping[name]) for name, kind in kinds}
                         out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
                         done += 1
                         if progress and done % BATCH == 0:
@@ -292,225 +283,3 @@ def _logical(engine: Engine, target: Path, progress: Progress | None) -> BackupI
         if progress:
             progress(total, total)
     return BackupInfo(target, "logical", manifest["revision"], counts)
-
-
-# -- reading backups ----------------------------------------------------------------------------
-
-class _Source:
-    """A backup opened for reading: its revision, tables, and rows per table."""
-
-    format: str
-    revision: str | None
-    tables: list[dict]  # {"name", "rows", "columns": [{"name", "type"}]}
-
-    def rows(self, name: str) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-
-class _ArchiveSource(_Source):
-    format = "logical"
-
-    def __init__(self, path: Path) -> None:
-        try:
-            self.archive = zipfile.ZipFile(path)
-            manifest = json.loads(self.archive.read("manifest.json"))
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise BackupError(f"{path} is not a clinicjournal backup ({exc}); was it cut short?") from None
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"{path} is a zip file, but not a clinicjournal backup")
-        if manifest.get("version", 0) > FORMAT_VERSION:
-            raise BackupError(f"{path} was written by a newer clinicjournal (backup format "
-                              f"{manifest.get('version')}); restore it with that version")
-        self.revision = manifest.get("revision")
-        self.tables = manifest["tables"]
-
-    def rows(self, name: str) -> Iterator[dict[str, Any]]:
-        spec = next(t for t in self.tables if t["name"] == name)
-        kinds = {c["name"]: c["type"] for c in spec["columns"]}
-        with self.archive.open(f"tables/{name}.jsonl") as lines:
-            for line in lines:
-                if line.strip():
-                    record = json.loads(line)
-                    yield {k: _decode(kinds[k], v) for k, v in record.items()}
-
-    def close(self) -> None:
-        self.archive.close()
-
-
-class _SqliteSource(_Source):
-    format = "sqlite"
-
-    def __init__(self, path: Path) -> None:
-        self.engine = create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true", poolclass=NullPool)
-        try:
-            with self.engine.connect() as conn:
-                self.revision = _revision(conn)
-                self._tables = {t.name: t for t in content_tables(conn)}
-                self.tables = [{"name": t.name, "rows": conn.scalar(select(func.count()).select_from(t)),
-                                "columns": [{"name": c.name, "type": _kind(c)} for c in t.columns]}
-                               for t in self._tables.values()]
-        except Exception:
-            self.engine.dispose()
-            raise
-
-    def rows(self, name: str) -> Iterator[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            for row in conn.execution_options(yield_per=BATCH).execute(_ordered(self._tables[name])):
-                yield dict(row._mapping)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-def open_backup(path: Path) -> _Source:
-    """:raise BackupError: when ``path`` is missing or not a backup."""
-    path = Path(path)
-    if not path.is_file():
-        raise BackupError(f"{path} does not exist (or is not a file)")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head.startswith(SQLITE_MAGIC):
-        return _SqliteSource(path)
-    if head.startswith(ZIP_MAGIC):
-        return _ArchiveSource(path)
-    raise BackupError(f"{path} is neither a SQLite backup nor a clinicjournal archive")
-
-
-def describe(path: Path) -> BackupInfo:
-    source = open_backup(path)
-    try:
-        return BackupInfo(Path(path), source.format, source.revision,
-                          {t["name"]: t["rows"] for t in source.tables})
-    finally:
-        source.close()
-
-
-# -- restoring ----------------------------------------------------------------------------------
-
-def _url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def _known_revision(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
-    try:
-        return script.get_revision(revision) is not None
-    except (CommandError, KeyError, ValueError, RuntimeError):
-        return False
-
-
-def restore(engine: Engine, path: Path, *, force: bool = False, progress: Progress | None = None,
-            note: str = "") -> BackupInfo:
-    """Replace the content of the database at ``engine`` with the backup at ``path``.
-
-    :raise BackupError: when the backup is unreadable, the database is at another
-        schema revision, or it has content and ``force`` is not given. Nothing is
-        changed then, nor when the restore itself fails half-way.
-    """
-    source = open_backup(path)
-    try:
-        return _restore(engine, source, Path(path), force, progress, note)
-    finally:
-        source.close()
-
-
-def _restore(engine: Engine, source: _Source, path: Path, force: bool, progress: Progress | None,
-             note: str) -> BackupInfo:
-    if source.revision is None:
-        raise BackupError(f"{path} holds no schema revision; it is not a backup of a clinicjournal database")
-    with engine.connect() as conn:
-        current = _revision(conn)
-    if current is None:
-        if not _known_revision(source.revision):
-            raise BackupError(f"{path} was made at schema revision {source.revision}, which this version of "
-                              "clinicjournal does not know: restore it with the version that made it")
-        db.upgrade(_url(engine), source.revision)  # an empty database gets the backup's schema
-        current = source.revision
-    if current != source.revision:
-        raise BackupError(
-            f"{path} was made at schema revision {source.revision}, but the database is at {current}. "
-            "Restore into an empty database (it is then migrated to the backup's revision), "
-            "or into one at the same revision; run `clinicjournal db upgrade` afterwards.")
-
-    total = sum(t["rows"] for t in source.tables)
-    done = 0
-    with engine.begin() as conn:
-        tables = {t.name: t for t in content_tables(conn)}
-        wanted = [t["name"] for t in source.tables]
-        missing = [n for n in wanted if n not in tables]
-        if missing or set(tables) - set(wanted):
-            raise BackupError(f"the backup's tables ({', '.join(sorted(wanted))}) do not match the database's "
-                              f"({', '.join(sorted(tables))}); the schema differs although the revision matches")
-        for spec in source.tables:
-            have = {c.name for c in tables[spec["name"]].columns}
-            columns = {c["name"] for c in spec["columns"]}
-            if have != columns:
-                raise BackupError(f"table {spec['name']} has columns {sorted(have)} in the database but "
-                                  f"{sorted(columns)} in the backup")
-        order = [t for t in tables.values()]  # dependency order: parents first
-        before = _generation(conn)
-        filled = [t.name for t in order if t.name not in BOOKKEEPING
-                  and conn.scalar(select(func.count()).select_from(t))]
-        if filled and not force:
-            raise BackupError(f"the database already has content (in {', '.join(filled)}); restore into an empty "
-                              "database, or add --force to replace everything in it with the backup")
-        for table in reversed(order):
-            conn.execute(table.delete())
-        for table in order:
-            batch = []
-            for row in source.rows(table.name):
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    conn.execute(table.insert(), batch)
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total)
-            if batch:
-                conn.execute(table.insert(), batch)
-                done += len(batch)
-        _after_restore(conn, tables, before, path, note)
-        counts = {t: conn.scalar(select(func.count()).select_from(tables[t])) for t in wanted}
-    if progress:
-        progress(total, total)
-    return BackupInfo(path, source.format, source.revision, counts)
-
-
-def _generation(conn: Connection) -> int:
-    try:
-        return int(conn.scalar(text("SELECT value FROM install_state WHERE key = 'config_generation'")) or 0)
-    except Exception:  # noqa: BLE001 - no such table in this revision
-        return 0
-
-
-def _after_restore(conn: Connection, tables: dict[str, Table], before: int, path: Path, note: str) -> None:
-    # Workers cache sites by config generation: move it past both the old and the
-    # restored value, so none keeps what it had.
-    state = tables.get("install_state")
-    if state is not None:
-        restored = _generation(conn)
-        value = max(before, restored) + 1
-        if not conn.execute(state.update().where(state.c.key == "config_generation").values(value=value)).rowcount:
-            conn.execute(state.insert().values(key="config_generation", value=value))
-    # PostgreSQL hands out ids from sequences the inserts did not advance.
-    if conn.dialect.name == "postgresql":
-        for table in tables.values():
-            keys = list(table.primary_key.columns)
-            if len(keys) == 1 and isinstance(keys[0].type, sqltypes.Integer):
-                sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                       {"t": table.name, "c": keys[0].name})
-                if sequence:
-                    conn.execute(text(f'SELECT setval(:s, COALESCE((SELECT MAX("{keys[0].name}") FROM '
-                                      f'"{table.name}"), 1), (SELECT COUNT(*) FROM "{table.name}") > 0)'),
-                                 {"s": sequence})
-    audit = tables.get("audit_event")
-    if audit is not None and {"at", "actor", "action", "target", "detail"} <= set(audit.c.keys()):
-        conn.execute(audit.insert().values(at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), actor="cli",
-                                           action="install.restored", target=str(path)[:300],
-                                           detail={"note": note} if note else {}))

@@ -9,7 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from .backup import BackupError, backup, describe, restore
+from .backup import BackupError, backup
+from .restore import describe, restore
 from .cli import console, fail, main, progress, table
 from .db import describe_write_error
 
