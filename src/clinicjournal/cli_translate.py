@@ -26,7 +26,7 @@ from pathlib import Path
 import click
 from babel import Locale, UnknownLocaleError
 from babel.messages import frontend as babel_frontend
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from flask import Flask, current_app, g, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .hookspecs import Category, Contribution, HeadExtras
 from .render import sanitise

@@ -131,8 +131,6 @@ class SiteAwareWhiteNoise(WhiteNoise):
         return super().__call__(environ, start_response)
 
     def _plugin_allowed(self, environ, path: str) -> bool:
-        from .sites import normalise_host
-
         plugin = path[len(PLUGIN_PREFIX):].split("/", 1)[0]
         registry = self.flask_app.extensions["clinicjournal"].sites
         if registry.generation is None:
