@@ -140,6 +140,8 @@ def test_each_language_has_its_own_tagline(app, sites, login):
     german = page(app, "/de/", "alpha.localhost")
     assert "Notizen unserer Ärzte" in german and "Notes from our doctors" not in german
     assert 'content="Notizen unserer Ärzte"' in german  # the link preview's description too
+    assert "<subtitle>Notizen unserer Ärzte</subtitle>" in page(app, "/de/feed.xml", "alpha.localhost")
+    assert "<subtitle>Notes from our doctors</subtitle>" in page(app, "/en/feed.xml", "alpha.localhost")
     settings = alpha.get("/admin/alpha/settings").get_data(as_text=True)
     assert 'name="tagline:de"' in settings and 'value="Notizen unserer Ärzte"' in settings
 

@@ -91,6 +91,16 @@ def test_listings_follow_a_saved_change_at_once(memo_app, publish):
     assert "Cited, moved" not in get(memo_app, "/en/category/sleep-health/")  # left the category
 
 
+def test_feeds_follow_a_saved_change_at_once(memo_app, publish):
+    """A feed's XML is remembered by the rows its query returned, like the listings."""
+    for path in ("/en/feed.xml", "/en/category/sleep-health/feed.xml"):
+        assert "Cited, retitled" not in get(memo_app, path)
+    publish("alpha", {**CITED, "title": "Cited, retitled"})
+    for path in ("/en/feed.xml", "/en/category/sleep-health/feed.xml"):
+        feed = get(memo_app, path)
+        assert "<title>Cited, retitled</title>" in feed and "<title>Cited</title>" not in feed, path
+
+
 class Flaky:
     """A category plugin that fails while ``failing`` is set (a timeout, say), then works."""
 

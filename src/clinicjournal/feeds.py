@@ -16,13 +16,13 @@ import uuid
 from feedgen.feed import FeedGenerator
 from flask import abort, g, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from . import db
-from .articles import last_modified, today, visible
+from .articles import ARTICLE, last_modified, today, visible
 from .models import Article
-from .pagebits import site_categories
+from .pagebits import remembered_render, site_categories
 
 ENTRIES = 20
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -43,17 +43,26 @@ def _urn(*parts: object) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "clinicjournal:" + ":".join(map(str, parts))).urn
 
 
+def _newest_statement(in_category: bool):
+    A = Article.__table__.c
+    where = [A.site_id == bindparam("site_id"), A.locale == bindparam("locale"), A.kind == ARTICLE,
+             visible(bindparam("today"))]
+    if in_category:
+        where.append(A.category == bindparam("category"))
+    return (select(A.id, A.slug, A.title, A.summary, A.author, A.category, A.published, A.updated,
+                   A.content_changed, A.modified)
+            .where(*where).order_by(A.published.desc(), A.id.desc()).limit(bindparam("limit")))
+
+
+# Built once, as the listings' (articles.py): building them cost more than running them.
+_NEWEST = {in_category: _newest_statement(in_category) for in_category in (False, True)}
+
+
 def newest(site_id: int, locale: str, category: str | None = None, limit: int = ENTRIES):
-    """The newest visible articles (not pages) as rows with the fields a feed needs."""
-    where = [Article.site_id == site_id, Article.locale == locale, Article.kind == "article",
-             visible(today())]
-    if category is not None:
-        where.append(Article.category == category)
-    return db.session().execute(
-        select(Article.id, Article.slug, Article.title, Article.summary, Article.author, Article.category,
-               Article.published, Article.updated, Article.content_changed)
-        .where(*where).order_by(Article.published.desc(), Article.id.desc()).limit(limit)
-    ).all()
+    """The newest visible articles (not pages) as rows with the fields a feed needs
+    (and ``modified``, so a row changes whenever its article does)."""
+    return db.session().connection().execute(_NEWEST[category is not None], {
+        "site_id": site_id, "locale": locale, "category": category, "today": today(), "limit": limit}).all()
 
 
 def site_feed() -> Response:
@@ -73,6 +82,17 @@ def category_feed(slug: str) -> Response:
 
 def _feed(category: str | None) -> Response:
     site, locale = g.site, g.locale
+    rows = newest(site.id, locale, category)
+    # The XML shows exactly these rows, the site's configuration and the request's
+    # host (all in the key): a saved change is a new row, so a new key.
+    xml = remembered_render("feed", (category, tuple(rows)), lambda: _atom(site, locale, category, rows))
+    response = Response(xml, content_type=CONTENT_TYPE)
+    if rows:
+        g.last_modified = max(last_modified(row) for row in rows).replace(tzinfo=None)
+    return response
+
+
+def _atom(site, locale: str, category: str | None, rows) -> bytes:
     cats = site_categories(site)
     fg = FeedGenerator()
     fg.language(locale.replace("_", "-"))
@@ -89,13 +109,12 @@ def _feed(category: str | None) -> Response:
         fg.title(_xml(f"{cat.name} · {site.name}"))
         home = url_for("reader.category", locale=locale, slug=category)
         self_url = url_for("reader.category_feed", locale=locale, slug=category)
-    tagline = site.appearance.get("tagline")
+    tagline = site.tagline(locale)
     if tagline and category is None:
-        fg.subtitle(_xml(str(tagline)))
+        fg.subtitle(_xml(tagline))
     fg.link(href=absolute(self_url), rel="self", type="application/atom+xml")
     fg.link(href=absolute(home), rel="alternate", type="text/html")
 
-    rows = newest(site.id, locale, category)
     newest_change = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     for row in rows:
         changed = last_modified(row)
@@ -117,7 +136,4 @@ def _feed(category: str | None) -> Response:
             entry.category(term=cat.slug, label=_xml(str(cat.name)),
                            scheme=absolute(url_for("reader.category", locale=locale, slug=cat.slug)))
     fg.updated(newest_change)
-    response = Response(fg.atom_str(pretty=True), content_type=CONTENT_TYPE)
-    if rows:
-        g.last_modified = newest_change.replace(tzinfo=None)
-    return response
+    return fg.atom_str(pretty=True)

@@ -127,12 +127,19 @@ def cached_html(name: str, *vary: Any, caller, keep: bool = True) -> Markup:
     failed is served but not kept, as with the article fragments; so is one
     rendered with ``keep`` false (an unsaved article in the admin's preview).
     """
+    vary = tuple(tuple(v) if isinstance(v, list) else v for v in vary)
+    return remembered_render(name, vary, lambda: Markup(caller()), keep)
+
+
+def remembered_render(name: str, vary: tuple, render: Callable[[], Any], keep: bool = True) -> Any:
+    """``render()`` (text or bytes), remembered by this worker under ``name``, ``vary``
+    and the page facts every rendered part depends on (see :func:`cached_html`)."""
     scope = page_scope()
     memo = scope.state.template_fragments if keep and scope.remember else None
-    key = (name, scope.fragment_key, *(tuple(v) if isinstance(v, list) else v for v in vary))
+    key = (name, scope.fragment_key, *vary)
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = Markup(caller())
+        found = render()
         # Kept only when no plugin has failed during this request: a body can
         # hold parts rendered earlier in it (the article's slots).
         if memo is not None and scope.state.plugins.failure_count == scope.failures_at_start:
