@@ -71,4 +71,23 @@ def test_with_nothing_scheduled_the_cache_reads_the_moments_once_per_change(cach
             assert get(cached_app, "/en/").status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert sum("publish_at >" in s for s in statements) == 1, statements
+    assert sum(" AS day" in s for s in statements) == 1, statements  # upcoming.py's query
+
+
+def test_a_scheduled_site_page_is_linked_from_its_moment(make_app, create_site, publish):
+    """The header and footer links to About come from the site registry, which no save
+    refreshes when a scheduled page goes live: the registry watches the moment itself."""
+    create_site("alpha")
+    publish("alpha", {"slug": "live", "title": "Already live"},
+            {"slug": "about", "title": "About us", "type": "page", "summary": None})
+    app = make_app(CACHE_TYPE="null")
+    assert 'href="/en/about/"' in get(app, "/en/").get_data(as_text=True)
+    moment = utcnow() + dt.timedelta(seconds=2)
+    with app.app_context():  # as the admin schedules a page: status, time and the config generation
+        sess = db.session()
+        sess.execute(update(Article).where(Article.slug == "about").values(status="scheduled", publish_at=moment))
+        db.bump_config_generation(sess)
+        sess.commit()
+    assert 'href="/en/about/"' not in get(app, "/en/").get_data(as_text=True)
+    time.sleep(max(0.0, (moment - utcnow()).total_seconds()) + 0.2)
+    assert 'href="/en/about/"' in get(app, "/en/").get_data(as_text=True)

@@ -4,21 +4,24 @@ Each worker keeps every site, its hosts and its plugin configuration in memory.
 Before each request it reads one integer, the install's config generation, and
 reloads when another process (a CLI command, another worker, another host) has
 changed anything. So a change is seen by every worker on its next request.
+It also reloads when a scheduled site page (About, Disclaimer) goes live, which
+no save announces: the header and footer link to it from that moment.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import BadHost
 
 from . import db
-from .articles import visible
+from .articles import today, utcnow, visible
 from .models import Article, Site
 
 LOCAL_SUFFIX = ".localhost"
@@ -64,21 +67,30 @@ class SiteView:
 
 class SiteRegistry:
     def __init__(self) -> None:
-        self.generation: int | None = None
+        #: changes at every reload: what this worker's caches of site data are keyed by
+        self.generation: tuple[int, int] | None = None
         self.by_slug: dict[str, SiteView] = {}
         self.by_host: dict[str, SiteView] = {}
         self._lock = threading.Lock()
+        self._config_generation: int | None = None
+        self._reloads = 0
+        self._page_goes_live: dt.datetime | None = None  # the next scheduled site page's moment
 
     def refresh(self, sess: Session, plugins) -> None:
-        """Reload from the database if the config generation moved."""
+        """Reload from the database if the config generation moved or a scheduled
+        site page went live."""
         current = db.config_generation(sess)
-        if current == self.generation:
+        if current == self._config_generation and not self._page_due():
             return
         with self._lock:
-            if current == self.generation:
+            if current == self._config_generation and not self._page_due():
                 return
             self._load(sess, plugins)
-            self.generation = current
+            self._config_generation, self._reloads = current, self._reloads + 1
+            self.generation = (current, self._reloads)
+
+    def _page_due(self) -> bool:
+        return self._page_goes_live is not None and utcnow() >= self._page_goes_live
 
     def _load(self, sess: Session, plugins) -> None:
         rows = sess.scalars(select(Site).options(selectinload(Site.hosts), selectinload(Site.plugins)))
@@ -88,6 +100,7 @@ class SiteRegistry:
             .where(Article.kind == "page", visible())
         ):
             pages.setdefault(site_id, {})[(locale, key)] = slug
+        self._page_goes_live = _next_page_moment(sess)
         by_slug, by_host = {}, {}
         for site in rows:
             view = to_view(site, plugins, pages.get(site.id, {}))
@@ -104,6 +117,20 @@ class SiteRegistry:
         if site is None and default_slug:
             site = self.by_slug.get(default_slug)
         return site
+
+
+def _next_page_moment(sess: Session) -> dt.datetime | None:
+    """When the next scheduled site page becomes visible (articles.visible: its
+    published date has come, at midnight UTC, and its publish_at time)."""
+    moments = []
+    for published, publish_at in sess.execute(
+        select(Article.published, Article.publish_at).where(
+            Article.kind == "page", Article.status.in_(("published", "scheduled")),
+            or_(Article.published > today(), Article.publish_at > utcnow()))
+    ):
+        day = dt.datetime.combine(published, dt.time()) if published else None
+        moments.append(max(m for m in (day, publish_at) if m is not None))
+    return min(moments, default=None)
 
 
 def tagline_in(appearance: dict[str, Any], default_locale: str, locale: str) -> str:
