@@ -71,7 +71,8 @@ def test_with_nothing_scheduled_the_cache_reads_the_moments_once_per_change(cach
             assert get(cached_app, "/en/").status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert sum(" AS day" in s for s in statements) == 1, statements  # upcoming.py's query
+    page_cache_reads = [s for s in statements if " AS day" in s and "article.kind" not in s]  # not the registry's
+    assert len(page_cache_reads) == 1, statements
 
 
 def test_a_scheduled_site_page_is_linked_from_its_moment(make_app, create_site, publish):

@@ -85,14 +85,22 @@ class Page:
 CARD_COLUMNS = ("id", "locale", "slug", "title", "summary", "category", "published", "word_count", "modified")
 
 
-def _listing_statements(in_category: bool) -> tuple:
-    """The count and the page of cards of a listing, built once: constructing them
-    cost more than running them on every index and category page."""
+def listing_filter(in_category: bool) -> list:
+    """Visible articles (not pages) of a site in one locale, and of one category:
+    ``site_id``, ``locale``, ``today`` and ``category`` are bound at execution, so a
+    statement using it is built once (index and category pages, feeds)."""
     A = Article.__table__.c
     where = [A.site_id == bindparam("site_id"), A.locale == bindparam("locale"), A.kind == ARTICLE,
              visible(bindparam("today"))]
     if in_category:
         where.append(A.category == bindparam("category"))
+    return where
+
+
+def _listing_statements(in_category: bool) -> tuple:
+    """The count and the page of cards of a listing, built once: constructing them
+    cost more than running them on every index and category page."""
+    A, where = Article.__table__.c, listing_filter(in_category)
     count = select(func.count()).select_from(Article.__table__).where(*where)
     cards = (select(*(A[name] for name in CARD_COLUMNS)).where(*where).order_by(A.published.desc(), A.id.desc())
              .limit(bindparam("limit")).offset(bindparam("offset")))

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from . import db
-from .articles import ARTICLE, last_modified, today, visible
+from .articles import last_modified, listing_filter, today
 from .models import Article
 from .pagebits import remembered_render, site_categories
 
@@ -45,13 +45,10 @@ def _urn(*parts: object) -> str:
 
 def _newest_statement(in_category: bool):
     A = Article.__table__.c
-    where = [A.site_id == bindparam("site_id"), A.locale == bindparam("locale"), A.kind == ARTICLE,
-             visible(bindparam("today"))]
-    if in_category:
-        where.append(A.category == bindparam("category"))
     return (select(A.id, A.slug, A.title, A.summary, A.author, A.category, A.published, A.updated,
                    A.content_changed, A.modified)
-            .where(*where).order_by(A.published.desc(), A.id.desc()).limit(bindparam("limit")))
+            .where(*listing_filter(in_category)).order_by(A.published.desc(), A.id.desc())
+            .limit(bindparam("limit")))
 
 
 # Built once, as the listings' (articles.py): building them cost more than running them.

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, abort, current_app, g, request
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import BadHost
 
 from . import db
-from .articles import today, utcnow, visible
+from .articles import utcnow, visible
 from .models import Article, Site
+from .upcoming import going_live
 
 LOCAL_SUFFIX = ".localhost"
 
@@ -100,7 +101,9 @@ class SiteRegistry:
             .where(Article.kind == "page", visible())
         ):
             pages.setdefault(site_id, {})[(locale, key)] = slug
-        self._page_goes_live = _next_page_moment(sess)
+        # a scheduled site page's first moment: the registry reloads then (an extra
+        # reload at its date when its publish_at is later does no harm)
+        self._page_goes_live = min(going_live(sess.connection(), pages_only=True), default=None)
         by_slug, by_host = {}, {}
         for site in rows:
             view = to_view(site, plugins, pages.get(site.id, {}))
@@ -117,20 +120,6 @@ class SiteRegistry:
         if site is None and default_slug:
             site = self.by_slug.get(default_slug)
         return site
-
-
-def _next_page_moment(sess: Session) -> dt.datetime | None:
-    """When the next scheduled site page becomes visible (articles.visible: its
-    published date has come, at midnight UTC, and its publish_at time)."""
-    moments = []
-    for published, publish_at in sess.execute(
-        select(Article.published, Article.publish_at).where(
-            Article.kind == "page", Article.status.in_(("published", "scheduled")),
-            or_(Article.published > today(), Article.publish_at > utcnow()))
-    ):
-        day = dt.datetime.combine(published, dt.time()) if published else None
-        moments.append(max(m for m in (day, publish_at) if m is not None))
-    return min(moments, default=None)
 
 
 def tagline_in(appearance: dict[str, Any], default_locale: str, locale: str) -> str:

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 
 from sqlalchemy import Date, DateTime, bindparam, cast, literal_column, null, select, union_all
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .articles import today, utcnow
@@ -27,13 +27,34 @@ from .models import Article
 log = logging.getLogger("clinicjournal.cache")
 
 _SHOWN = (literal_column("'published'"), literal_column("'scheduled'"))
-# Both through their own index (migration 0008): only rows dated after now are read.
-_MOMENTS = union_all(  # typed NULLs: PostgreSQL and the result types need them
-    select(Article.published.label("day"), cast(null(), DateTime).label("at")).where(
-        Article.published > bindparam("today"), Article.status.in_(_SHOWN)),
-    select(cast(null(), Date), Article.publish_at).where(
-        Article.publish_at > bindparam("now"), Article.status.in_(_SHOWN)),
-)
+
+
+def _moments_statement(pages_only: bool):
+    # Both through their own index (migration 0008): only rows dated after now are read.
+    only = (Article.kind == literal_column("'page'"),) if pages_only else ()
+    return union_all(  # typed NULLs: PostgreSQL and the result types need them
+        select(Article.published.label("day"), cast(null(), DateTime).label("at")).where(
+            Article.published > bindparam("today"), Article.status.in_(_SHOWN), *only),
+        select(cast(null(), Date), Article.publish_at).where(
+            Article.publish_at > bindparam("now"), Article.status.in_(_SHOWN), *only),
+    )
+
+
+_MOMENTS = {pages_only: _moments_statement(pages_only) for pages_only in (False, True)}
+
+
+def going_live(conn: Connection, pages_only: bool = False) -> list[dt.datetime]:
+    """The moments after now at which hidden articles (or site pages only) become
+    visible by time alone, sorted: a ``published`` date at midnight UTC (when
+    articles.visible lets it through), a ``publish_at`` time."""
+    rows = conn.execute(_MOMENTS[pages_only], {"today": today(), "now": utcnow()}).all()
+    moments = set()
+    for day, at in rows:
+        if day is not None:
+            moments.add(dt.datetime.combine(day, dt.time()))
+        if at is not None:
+            moments.add(at)
+    return sorted(moments)
 
 
 class Upcoming:
@@ -58,11 +79,4 @@ class Upcoming:
 
     def _read(self) -> list[dt.datetime]:
         with self.engine.connect() as conn:
-            rows = conn.execute(_MOMENTS, {"today": today(), "now": utcnow()}).all()
-        moments = set()
-        for day, at in rows:
-            if day is not None:  # visible from midnight UTC of its date (articles.visible)
-                moments.add(dt.datetime.combine(day, dt.time()))
-            if at is not None:
-                moments.add(at)
-        return sorted(moments)
+            return going_live(conn)

@@ -67,9 +67,7 @@ def init_app(app: Flask) -> None:
     from .views_articles import status_label
     from .views_sites import role_label
 
-    # Refusals from the shared rules (manage.py) are sentence fragments, lower case
-    # first for the CLI; shown on their own they start a sentence.
-    app.jinja_env.filters["sentence"] = lambda text: text[:1].upper() + text[1:] if text else text
+    app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals.update(can=roles.can, role_label=role_label, status_label=status_label,
                                  admin_sites=roles.managed_sites, can_edit_locale=roles.can_edit_locale,
                                  public_site_url=lambda site: ui.public_url(site, site.default_locale))
@@ -124,6 +122,12 @@ def _error(exc):
     return render_template("admin/error.html", code=code, csrf=isinstance(exc, CSRFError)), code
 
 
+def sentence(text):
+    """Refusals from the shared rules (manage.py) are sentence fragments, lower
+    case first for the CLI; shown on their own they start a sentence."""
+    return text[:1].upper() + text[1:] if text else text
+
+
 @bp.errorhandler(DBAPIError)
 def _database_error(exc):
     """The database refused a change (read-only, full, locked, away): say which
@@ -151,6 +155,6 @@ def _database_error(exc):
     except SQLAlchemyError:  # the admin's pages need the database, which cannot even be read
         if g.get("db_session") is not None:
             close_quietly(g.pop("db_session"))
-        response = current_app.make_response((message[:1].upper() + message[1:], 503, {"Content-Type": "text/plain"}))
+        response = current_app.make_response((sentence(message), 503, {"Content-Type": "text/plain"}))
     response.headers["Retry-After"] = "5"
     return response
