@@ -1,3 +1,3 @@
-from clinicjournal import create_app
+"""A checkout's shortcut: ``gunicorn wsgi:application`` is ``clinicjournal.wsgi:application``."""
 
-application = create_app()  # WhiteNoise wraps app.wsgi_app inside the factory
+from clinicjournal.wsgi import application  # noqa: F401

@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 import re
 import shutil
 import uuid
@@ -46,6 +47,25 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 POSTGRES_URL = os.environ.get("CLINICJOURNAL_TEST_POSTGRES_URL", "").strip()
 REQUIRE_SERVICES = os.environ.get("CLINICJOURNAL_REQUIRE_SERVICES", "") not in ("", "0")
 REPO = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=None)
+def core_po(locale: str):
+    """The core's shipped catalog for ``locale``, as Babel reads the ``.po``."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
+    po = REPO / "translations" / locale / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return Catalog(locale=locale)  # English: the source strings themselves
+    with po.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def translated(locale: str, message: str) -> str:
+    """``message`` as the shipped ``.po`` translates it (the source when it does not)."""
+    entry = core_po(locale).get(message)
+    return entry.string if entry is not None and entry.string and not entry.fuzzy else message
 
 BACKENDS = [pytest.param("sqlite", id="sqlite")]
 if POSTGRES_URL or REQUIRE_SERVICES:

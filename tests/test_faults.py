@@ -24,17 +24,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from babel.support import Translations
-from sqlalchemy import create_engine, event, func, make_url, select, text
+from sqlalchemy import event, make_url, select, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
 from clinicjournal import Contribution, HeadExtras, create_app, db, hookimpl
 from clinicjournal.cli import main as cli_main
-from clinicjournal.i18n import core_catalog_dir
-from clinicjournal.models import Base
 from clinicjournal.sites import SiteRegistry
-from conftest import parse_html, snapshot
+from conftest import parse_html, snapshot, translated
 
 HOST = "alpha.localhost"
 FAST = 2.0  # seconds: the most a reader waits for the 503 page
@@ -43,7 +39,7 @@ READER_PATHS = ["/en/", "/en/first/", "/en/category/sleep-health/", "/en/search?
 
 
 def german(message: str) -> str:
-    return Translations.load(str(core_catalog_dir()), ["de"]).gettext(message)
+    return translated("de", message)
 
 
 def assert_localised_503(response, lang: str = "de") -> None:

@@ -13,17 +13,14 @@ Requests are built the way a WSGI server hands them over: header values and the
 from __future__ import annotations
 
 import string
-from functools import lru_cache
-from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote, unquote
 
 import pytest
-from babel.support import Translations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from clinicjournal.i18n import core_catalog_dir
-from conftest import parse_html
+from conftest import parse_html, translated
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -45,9 +42,8 @@ HEADER_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=255, exclude_
 URL_CHARS = string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%\\\"<> \t{}|^`"
 
 
-@lru_cache(maxsize=None)
-def catalog(locale: str) -> Translations:
-    return Translations.load(str(core_catalog_dir()), [locale])
+def catalog(locale: str) -> SimpleNamespace:
+    return SimpleNamespace(gettext=lambda message: translated(locale, message))
 
 
 def raw_get(client, path: str, **kwargs):

@@ -6,10 +6,8 @@ or re-extracts a catalog works on a copy in ``tmp_path``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import textwrap
-import time
 from gettext import c2py
 from pathlib import Path
 
@@ -17,10 +15,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
-from babel.support import Translations
 from flask import g
 
 from clinicjournal import create_app, i18n
+from clinicjournal.catalogs import load_checked
 from clinicjournal.cli import main as cli_main
 from clinicjournal.cli_translate import check_catalog, count, extract, placeholders
 
@@ -75,7 +73,7 @@ def table_rows(output: str) -> list[list[str]]:
 
 
 def copy_catalog(source: Path, dest: Path) -> Path:
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("*.mo", "*.pot"))
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("*.pot"))
     return dest
 
 
@@ -86,7 +84,6 @@ def test_every_catalog_exists_for_every_shipped_locale():
         for locale in SHIPPED_LOCALES:
             po = directory / locale / "LC_MESSAGES" / "messages.po"
             assert po.is_file(), f"{name} has no {locale} catalog"
-            assert po.with_suffix(".mo").is_file(), f"{po} is not compiled (run translate compile)"
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGS))
@@ -145,27 +142,28 @@ def test_shipped_catalogs_pass_the_compile_checks():
             assert check_catalog(catalog, po) == []
 
 
-def test_shipped_mo_files_match_their_po():
-    for directory in CATALOGS.values():
-        for locale in SHIPPED_LOCALES:
-            po = directory / locale / "LC_MESSAGES" / "messages.po"
-            with po.with_suffix(".mo").open("rb") as fh:
-                compiled = Translations(fh)
-            for message in messages(read(po, locale)):
-                if isinstance(message.id, tuple):
-                    assert compiled.ngettext(*message.id, 5) in message.string
-                else:
-                    assert compiled.gettext(message.id) == message.string, f"{po}: recompile it"
+SAMPLE_NUMBERS = [*range(0, 250), 1000, 1_000_000, 1_000_001, 2_000_000, 10**9]
 
 
-def test_arabic_has_six_plural_forms_in_every_catalog():
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_every_catalog_follows_the_plural_rules_of_the_babel_we_ship_with(locale):
+    """CLDR changes plural rules between Babel releases (2.19 gave Spanish and French
+    a "many" form): a catalog whose Plural-Forms disagrees with Babel's rule for its
+    locale would pick the wrong form, so it fails here, naming the catalog."""
+    expected = get_plural(locale)
+    choose_expected = c2py(expected.plural_expr)
     for name, directory in CATALOGS.items():
-        catalog = read(directory / "ar" / "LC_MESSAGES" / "messages.po", "ar")
-        assert catalog.num_plurals == 6, name
-        assert "nplurals=6;" in catalog.plural_forms
+        po = directory / locale / "LC_MESSAGES" / "messages.po"
+        catalog = read(po, locale)
+        assert catalog.num_plurals == expected.num_plurals, \
+            f"{po}: nplurals={catalog.num_plurals}, Babel says {expected.plural_forms}"
+        choose = c2py(catalog.plural_expr)
+        wrong = [n for n in SAMPLE_NUMBERS if choose(n) != choose_expected(n)]
+        assert not wrong, f"{po}: Plural-Forms picks another form than Babel's rule for n in {wrong[:5]}"
         for message in messages(catalog):
             if message.pluralizable:
-                assert len(message.string) == 6 and all(message.string), msgid(message)
+                assert len(message.string) == expected.num_plurals and all(message.string), \
+                    f"{po}: {msgid(message)!r} needs {expected.num_plurals} translated forms"
 
 
 def test_catalogs_of_one_language_agree_on_plural_forms_and_shared_strings():
@@ -181,8 +179,6 @@ def test_catalogs_of_one_language_agree_on_plural_forms_and_shared_strings():
                 assert first[1] == message.string, \
                     f"{locale}: {msgid(message)!r} is {first[1]!r} in {first[0]} but {message.string!r} in {name}"
         assert len(set(rules.values())) == 1, rules
-        expected = get_plural(locale)
-        assert f"nplurals={expected.num_plurals};" in rules["core"]
 
 
 def test_the_running_app_serves_every_translation(tr_app):
@@ -251,15 +247,13 @@ def test_compile_refuses_a_catalog_with_a_broken_placeholder(translate, tmp_path
     po = directory / "de" / "LC_MESSAGES" / "messages.po"
     lineno = break_entry(po, "By %(name)s", translation)
 
-    result = translate("compile", "--dir", str(directory))
+    result = translate("check", "--dir", str(directory))
 
     assert result.exit_code != 0
     assert f"messages.po:{lineno}:" in result.output
     assert 'msgid "By %(name)s"' in result.output
     assert problem in result.output
-    assert not po.with_suffix(".mo").exists(), "nothing is written for a refused catalog"
-    for locale in ("es", "fr", "ar"):  # the sound catalogs beside it are compiled
-        assert (directory / locale / "LC_MESSAGES" / "messages.mo").exists()
+    assert not list(directory.glob("**/*.mo")), "check writes nothing"
 
 
 def test_compile_checks_each_plural_form(translate, tmp_path):
@@ -273,10 +267,9 @@ def test_compile_checks_each_plural_form(translate, tmp_path):
     from clinicjournal.cli_translate import _po_bytes
 
     po.write_bytes(_po_bytes(catalog))
-    result = translate("compile", "--dir", str(directory))
+    result = translate("check", "--dir", str(directory))
     assert result.exit_code != 0
     assert "msgstr[3] changes %(num)d to %(n)d" in result.output
-    assert not po.with_suffix(".mo").exists()
 
 
 def test_compile_skips_and_reports_fuzzy_entries(translate, tmp_path):
@@ -288,11 +281,10 @@ def test_compile_skips_and_reports_fuzzy_entries(translate, tmp_path):
     from clinicjournal.cli_translate import _po_bytes
 
     po.write_bytes(_po_bytes(catalog))
-    result = translate("compile", "--dir", str(directory))
+    result = translate("check", "--dir", str(directory))
     assert result.exit_code == 0, result.output
-    assert "fuzzy, skipped" in result.output and 'msgid "By %(name)s"' in result.output
-    with po.with_suffix(".mo").open("rb") as fh:
-        assert Translations(fh).gettext("By %(name)s") == "By %(name)s"  # English until reviewed
+    assert "fuzzy, left out" in result.output and 'msgid "By %(name)s"' in result.output
+    assert load_checked(po, "fr").translations.gettext("By %(name)s") == "By %(name)s"  # English until reviewed
 
 
 @pytest.mark.parametrize("msgid_, translation, ok", [
@@ -386,10 +378,9 @@ def test_extract_init_update_stats_compile_round(translate, tmp_path):
     assert translate("update", "--dir", str(directory)).exit_code == 0
     assert po.read_bytes() == before, "an update with nothing new changes nothing"
 
-    result = translate("compile", "--dir", str(directory))
+    result = translate("check", "--dir", str(directory))
     assert result.exit_code == 0, result.output
-    with po.with_suffix(".mo").open("rb") as fh:
-        assert Translations(fh).gettext("Demo for %(name)s") == "عرض تجريبي لـ %(name)s"
+    assert load_checked(po, "ar").translations.gettext("Demo for %(name)s") == "عرض تجريبي لـ %(name)s"
 
 
 def test_unknown_plugin_is_an_error_that_says_what_exists(translate):
@@ -398,56 +389,89 @@ def test_unknown_plugin_is_an_error_that_says_what_exists(translate):
     assert "no plugin named 'no_such_plugin'" in result.output and "faq" in result.output
 
 
-# -- a .po newer than its .mo at start-up --------------------------------------------
+# -- the server reads the .po files -------------------------------------------------
 
-def test_compile_stale_compiles_a_po_newer_than_its_mo(tmp_path):
-    directory = copy_catalog(REPO / "translations", tmp_path / "translations")
-    po = directory / "de" / "LC_MESSAGES" / "messages.po"
-    assert set(i18n.compile_stale(directory)) == {directory / loc / "LC_MESSAGES" / "messages.mo"
-                                                  for loc in SHIPPED_LOCALES}
-    assert i18n.compile_stale(directory) == []  # all fresh now
-
-    catalog = read(po, "de")
-    catalog["Journal"].string = "Geändert"
-    from clinicjournal.cli_translate import _po_bytes
-
-    po.write_bytes(_po_bytes(catalog))
-    mo = po.with_suffix(".mo")
-    old = time.time() - 60
-    os.utime(mo, (old, old))
-    assert i18n.compile_stale(directory) == [mo]
-    with mo.open("rb") as fh:
-        assert Translations(fh).gettext("Journal") == "Geändert"
-
-
-def test_a_server_started_with_an_edited_po_uses_it(tmp_path):
-    """End to end: a plugin whose .po was edited after its .mo was built."""
+def plugin_with_catalog(tmp_path, entries: dict[str, str]) -> tuple[Path, Path]:
     plugins = tmp_path / "plugins"
-    package = plugins / "clinicjournal_stale_tr_check"
+    # A name of its own per test: a plugin module, once imported, stays in sys.modules.
+    package = plugins / f"clinicjournal_probe_{abs(hash(str(tmp_path)))}"
     (package / "translations" / "de" / "LC_MESSAGES").mkdir(parents=True)
     (package / "__init__.py").write_text("")
-    po = package / "translations" / "de" / "LC_MESSAGES" / "messages.po"
     catalog = Catalog(locale="de")
-    catalog.add("Stale check", "Alte Fassung")
-    from babel.messages.mofile import write_mo
+    for source, translation in entries.items():
+        catalog.add(source, translation, flags=["python-format"] if "%(" in source else [])
     from clinicjournal.cli_translate import _po_bytes
 
-    with po.with_suffix(".mo").open("wb") as fh:
-        write_mo(fh, catalog)
-    catalog["Stale check"].string = "Neue Fassung"
+    po = package / "translations" / "de" / "LC_MESSAGES" / "messages.po"
     po.write_bytes(_po_bytes(catalog))
-    old = time.time() - 60
-    os.utime(po.with_suffix(".mo"), (old, old))
+    return plugins, po
 
-    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + str(tmp_path / "t.sqlite"),
-                      "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"), "CHECK_SCHEMA": False,
-                      "PLUGINS_FOLDER": str(plugins)})
+
+def app_with_plugins(tmp_path, plugins):
+    return create_app({"TESTING": True, "DATABASE_URL": "sqlite:///" + str(tmp_path / "t.sqlite"),
+                       "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"), "CHECK_SCHEMA": False,
+                       "PLUGINS_FOLDER": str(plugins)})
+
+
+def german(app, text: str, **values) -> str:
     from flask_babel import gettext, refresh
 
     with app.test_request_context("/de/"):
         g.locale = "de"
         refresh()
-        assert gettext("Stale check") == "Neue Fassung"
+        return gettext(text, **values)
+
+
+def test_a_server_started_with_an_edited_po_uses_it(tmp_path):
+    plugins, po = plugin_with_catalog(tmp_path, {"Catalog probe": "Alte Fassung"})
+    assert german(app_with_plugins(tmp_path, plugins), "Catalog probe") == "Alte Fassung"
+    catalog = read(po, "de")
+    catalog["Catalog probe"].string = "Neue Fassung"
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    assert german(app_with_plugins(tmp_path, plugins), "Catalog probe") == "Neue Fassung"
+
+
+def test_an_entry_with_a_broken_placeholder_is_left_out_with_a_warning_naming_file_and_line(tmp_path, caplog):
+    """The server checks what it loads as `translate check` does: the broken entry falls
+    back to the source text (no KeyError on the page), the sound one beside it is used."""
+    plugins, po = plugin_with_catalog(tmp_path, {"Written by %(name)s": "Geschrieben von %(nam)s",
+                                                 "Catalog probe": "Sonde"})
+    lineno = read(po, "de")["Written by %(name)s"].lineno
+    app = app_with_plugins(tmp_path, plugins)
+    with caplog.at_level("WARNING", logger="clinicjournal.i18n"):
+        assert german(app, "Written by %(name)s", name="Dr. Ana") == "Written by Dr. Ana"
+    assert german(app, "Catalog probe") == "Sonde"
+    assert f"messages.po:{lineno}" in caplog.text and "changes %(name)s to %(nam)s" in caplog.text
+
+
+def test_a_catalog_with_another_plural_rule_keeps_its_plain_entries_only(tmp_path):
+    plugins, po = plugin_with_catalog(tmp_path, {"Catalog probe": "Sonde"})
+    catalog = read(po, "de")
+    catalog.add(("%(num)d probe", "%(num)d probes"), ("%(num)d Sonde", "%(num)d Sonden", "%(num)d Sonden"),
+                flags=["python-format"])
+    catalog.mime_headers = [("Plural-Forms", "nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);")]
+    from clinicjournal.cli_translate import _po_bytes
+
+    po.write_bytes(_po_bytes(catalog))
+    loaded = load_checked(po, "de")
+    assert loaded.translations.gettext("Catalog probe") == "Sonde"
+    assert loaded.translations.ngettext("%(num)d probe", "%(num)d probes", 2) == "%(num)d probes"
+    assert any("not this language's rule" in p.text for p in loaded.ignored)
+
+
+def test_serving_every_locale_writes_nothing_beside_the_catalogs(tr_app):
+    """The server never writes into the folders it runs from (a checkout stays clean,
+    a wheel's site-packages untouched): every page in every language reads the .po."""
+    def files():
+        return {p: p.stat().st_mtime_ns for d in CATALOGS.values() for p in d.rglob("*")}
+
+    before = files()
+    with tr_app.test_request_context("/"):
+        for locale in SHIPPED_LOCALES:
+            tr_app.extensions["clinicjournal"].catalogs.translations(locale)
+    assert files() == before
 
 
 def test_compile_refuses_a_plural_rule_that_differs_from_the_cores(translate, tmp_path):
@@ -461,10 +485,9 @@ def test_compile_refuses_a_plural_rule_that_differs_from_the_cores(translate, tm
     from clinicjournal.cli_translate import _po_bytes
 
     po.write_bytes(_po_bytes(catalog))
-    result = translate("compile", "--dir", str(directory))
+    result = translate("check", "--dir", str(directory))
     assert result.exit_code != 0
     assert "differs from the core catalog's" in result.output
-    assert not po.with_suffix(".mo").exists()
 
 
 def test_compile_prints_entries_with_brackets_as_written(translate, tmp_path):
@@ -477,6 +500,6 @@ def test_compile_prints_entries_with_brackets_as_written(translate, tmp_path):
     from clinicjournal.cli_translate import _po_bytes
 
     po.write_bytes(_po_bytes(catalog))
-    result = translate("compile", "--dir", str(po.parents[2]))
+    result = translate("check", "--dir", str(po.parents[2]))
     assert result.exit_code != 0
     assert 'msgid "Cite [@key] or [bold]x[/bold] for %(name)s": changes %(name)s to %(nom)s' in result.output

@@ -50,8 +50,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(port: int, path: str) -> tuple[int, dict[str, str], str]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": "alpha.localhost"})
+def get(port: int, path: str, host: str = "alpha.localhost") -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read().decode()

@@ -3,14 +3,16 @@
 A catalog is a ``translations/`` folder: a template ``messages.pot`` (the
 English strings marked in the code, written by ``extract``) and one
 ``<locale>/LC_MESSAGES/messages.po`` per language (started by ``init``, kept in
-step with the code by ``update``, compiled to ``messages.mo`` by ``compile``).
+step with the code by ``update``, checked by ``check``). The server reads the
+``.po`` files themselves (:mod:`clinicjournal.catalogs`): nothing is compiled.
 The core's is at the repository root; each plugin keeps its own beside its
 code, extracted from that plugin's folder only. All use the gettext domain
 ``messages`` and are merged at runtime (see :mod:`clinicjournal.i18n`).
 
 Babel's Python API does the work (no ``pybabel`` subprocess). ``babel.cfg``
-says which files hold strings; ``compile`` refuses a ``.po`` whose
-translations break a placeholder, naming the file, line and entry.
+says which files hold strings; ``check`` lists every entry whose translation
+breaks a placeholder or a plural form, naming the file, line and entry (the
+server leaves exactly those entries out).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from babel import Locale, UnknownLocaleError
 from babel.messages import frontend as babel_frontend
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import current_app
 from flask.cli import with_appcontext
@@ -37,6 +38,7 @@ from rich.markup import escape
 from . import __version__, i18n
 from .catalog_checks import (Counts, Placeholders, Problem, is_translated, message_key, messages_of, shown_path,  # noqa: F401
                              check_catalog, compare, count, placeholders, single_valued_forms)
+from .catalogs import plural_rule_problem
 from .cli import console, fail, main, table
 
 DOMAIN = "messages"
@@ -129,19 +131,17 @@ def uncatalogued_plugins() -> list[Target]:
     return found
 
 
-def catalog_options(default_all: bool):
-    """``--plugin NAME`` / ``--all`` / ``--dir PATH``; without them, the core (or all)."""
-    what = "every catalog" if default_all else "the core's catalog"
+def catalog_options():
+    """``--plugin NAME`` / ``--all`` / ``--dir PATH``; without them, every catalog."""
 
     def decorate(func):
         func = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
                             help="A translations folder outside the app (e.g. a plugin being written); "
                                  "its strings are extracted from the folder that contains it.")(func)
         func = click.option("--all", "all_", is_flag=True,
-                            help="The core's catalog and every plugin's" + (" (the default)." if default_all
-                                                                              else "."))(func)
+                            help="The core's catalog and every plugin's (the default).")(func)
         func = click.option("--plugin", "plugin", metavar="NAME",
-                            help=f"Work on this plugin's catalog instead of {what} ('core' for the core's).")(func)
+                            help="Work on this plugin's catalog only ('core' for the core's).")(func)
         return func
 
     return decorate
@@ -156,8 +156,7 @@ def installed(target: Target) -> bool:
     return any(where.is_relative_to(root) for root in roots)
 
 
-def selected(plugin: str | None, all_: bool, directory: Path | None, default_all: bool,
-             writes: bool = True) -> list[Target]:
+def selected(plugin: str | None, all_: bool, directory: Path | None, writes: bool = True) -> list[Target]:
     """The catalogs a command works on. One that writes files skips, under ``--all``,
     catalogs of installed packages (and refuses one named with ``--plugin``)."""
     if sum(bool(x) for x in (plugin, all_, directory)) > 1:
@@ -170,7 +169,7 @@ def selected(plugin: str | None, all_: bool, directory: Path | None, default_all
             fail(f"the {target.name} catalog is inside an installed package ({shown_path(target.directory)}); "
                  "work on the package's source instead, e.g. with --dir SOURCE/translations")
         return [target]
-    targets = all_targets() if all_ or default_all else [core_target()]
+    targets = all_targets()
     if writes:
         for target in [t for t in targets if installed(t)]:
             console.print(f"[yellow]skipped[/] {escape(target.name)}: an installed package "
@@ -271,21 +270,22 @@ def _reference_plural_forms(target: Target, locale: str) -> str | None:
 
 @main.group("translate")
 def translate_group() -> None:
-    """UI translations: extract, init LOCALE, update, compile, stats.
+    """UI translations: extract, init LOCALE, update, check, stats.
 
-    The everyday round: `translate update --all` after the code changed,
-    translate the .po files, then `translate stats` and `translate compile`.
-    See docs/translators.md.
+    Each works on every catalog (the core's and each plugin's) unless given
+    --plugin NAME or --dir PATH. The everyday round: `translate update` after
+    the code changed, translate the .po files, then `translate check` and
+    `translate stats`. See docs/translators.md.
     """
 
 
 @translate_group.command("extract")
-@catalog_options(default_all=False)
+@catalog_options()
 @with_appcontext
 def extract_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
     """Write the template (messages.pot) from the strings marked in the code."""
     rows = []
-    for target in selected(plugin, all_, directory, default_all=False):
+    for target in selected(plugin, all_, directory):
         old = {message_key(m) for m in messages_of(_read(target.pot))} if target.pot.exists() else set()
         template, written = sync_template(target)
         new = {message_key(m) for m in messages_of(template)}
@@ -296,7 +296,7 @@ def extract_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
 
 @translate_group.command("init")
 @click.argument("locale")
-@catalog_options(default_all=False)
+@catalog_options()
 @with_appcontext
 def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None) -> None:
     """Start a catalog for a new language LOCALE (de, pt_BR, ar, ...)."""
@@ -305,7 +305,7 @@ def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None
     except (ValueError, UnknownLocaleError):
         fail(f"{locale!r} is not a locale Babel knows; use a language code such as de, es, pt_BR or ar")
     name = str(parsed)
-    targets = selected(plugin, all_, directory, default_all=False)
+    targets = selected(plugin, all_, directory)
     rows, plural_forms = [], Catalog(locale=name).plural_forms
     for target in targets:
         po = target.po(name)
@@ -346,7 +346,7 @@ def _option_text(plugin, all_, directory) -> str:
 
 
 @translate_group.command("update")
-@catalog_options(default_all=False)
+@catalog_options()
 @click.option("--drop-obsolete", is_flag=True, help="Delete entries the code no longer uses instead of keeping "
                                                     "them as #~ comments.")
 @with_appcontext
@@ -357,7 +357,7 @@ def update_cmd(plugin: str | None, all_: bool, directory: Path | None, drop_obso
     string); strings the code dropped become obsolete.
     """
     rows = []
-    for target in selected(plugin, all_, directory, default_all=False):
+    for target in selected(plugin, all_, directory):
         template, _written = sync_template(target)
         locales = target.locales()
         if not locales:
@@ -379,59 +379,67 @@ def update_cmd(plugin: str | None, all_: bool, directory: Path | None, drop_obso
     console.print("Next: translate the new and fuzzy entries, then `clinicjournal translate stats`.")
 
 
-@translate_group.command("compile")
-@catalog_options(default_all=True)
-@with_appcontext
-def compile_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
-    """Check every .po and write its .mo (what the server reads).
+def catalog_problems(target: Target, locale: str) -> list[Problem]:
+    """What ``check`` reports and the server leaves out for one ``.po``."""
+    po = target.po(locale)
+    catalog = _read(po, locale)
+    problems = check_catalog(catalog, po, _reference_plural_forms(target, locale))
+    rule = plural_rule_problem(catalog, po, locale)
+    return problems + ([rule] if rule else [])
 
-    A .po whose translations break a placeholder is refused: its .mo is not
-    written and each bad entry is listed. Fuzzy entries are reported and left
-    out (readers see the English until a translator confirms them).
+
+@translate_group.command("check")
+@catalog_options()
+@with_appcontext
+def check_cmd(plugin: str | None, all_: bool, directory: Path | None) -> None:
+    """Check every .po as the server will read it; writes nothing.
+
+    Each entry whose translation breaks a placeholder or a plural form is listed
+    (file, line, entry): the server leaves it out, so readers see the English,
+    until it is fixed. Fuzzy entries are reported and left out too (readers see
+    the English until a translator confirms them). Exits non-zero on a problem.
     """
-    rows, refused = [], 0
-    for target in selected(plugin, all_, directory, default_all=True):
+    rows, failing = [], 0
+    for target in selected(plugin, all_, directory, writes=False):
         for locale in target.locales():
             po = target.po(locale)
             catalog = _read(po, locale)
-            problems = check_catalog(catalog, po, _reference_plural_forms(target, locale))
+            problems = catalog_problems(target, locale)
             fuzzy = [m for m in messages_of(catalog) if m.fuzzy]
             for m in fuzzy[:FUZZY_SHOWN]:
-                console.print(f"[yellow]fuzzy, skipped[/] {escape(str(Problem(po, m.lineno, message_key(m)[0], 'needs review')))}",
+                console.print(f"[yellow]fuzzy, left out[/] {escape(str(Problem(po, m.lineno, message_key(m)[0], 'needs review')))}",
                               soft_wrap=True)
             if len(fuzzy) > FUZZY_SHOWN:
-                console.print(f"[yellow]fuzzy, skipped[/] {escape(shown_path(po))}: {len(fuzzy) - FUZZY_SHOWN} more; "
+                console.print(f"[yellow]fuzzy, left out[/] {escape(shown_path(po))}: {len(fuzzy) - FUZZY_SHOWN} more; "
                               "`translate stats` counts them", soft_wrap=True)
-            if problems:
-                refused += 1
-                for problem in problems:
-                    console.print(f"[red]error[/] {escape(str(problem))}", soft_wrap=True)
-                rows.append([target.name, locale, "", len(fuzzy), f"refused: {len(problems)} problem(s)"])
-                continue
-            buf = io.BytesIO()
-            write_mo(buf, catalog, use_fuzzy=False)
-            mo = po.with_suffix(".mo")
-            tmp = mo.with_name(mo.name + ".tmp")
-            tmp.write_bytes(buf.getvalue())
-            os.replace(tmp, mo)
-            compiled = sum(1 for m in messages_of(catalog) if not m.fuzzy and is_translated(m))
-            rows.append([target.name, locale, compiled, len(fuzzy), "compiled"])
-    table("Compiled catalogs", ["catalog", "locale", "translations", "fuzzy skipped", "result"], rows)
-    if refused:
-        fail(f"{refused} catalog(s) refused; nothing was written for them. In each entry listed above, use "
-             "exactly the placeholders of the original (like %(name)s: same names, none left out or added), "
-             "then run `clinicjournal translate compile` again.")
+            for problem in problems:
+                console.print(f"[red]error[/] {escape(str(problem))}", soft_wrap=True)
+            usable = sum(1 for m in messages_of(catalog) if not m.fuzzy and is_translated(m))
+            failing += bool(problems)
+            rows.append([target.name, locale, usable - len({p.lineno for p in problems if p.msgid}), len(fuzzy),
+                         f"{len(problems)} problem(s)" if problems else "ok"])
+    table("Catalogs as the server reads them", ["catalog", "locale", "translations used", "fuzzy left out", "result"],
+          rows)
+    if failing:
+        fail(f"{failing} catalog(s) have problems; the server shows the English for each entry listed above. "
+             "Use exactly the placeholders of the original (like %(name)s: same names, none left out or added) "
+             "and every plural form, then run `clinicjournal translate check` again.")
+
+
+# Older docs and scripts say `translate compile`: the same check, as nothing is compiled any more.
+translate_group.add_command(click.Command("compile", callback=check_cmd.callback, params=check_cmd.params,
+                                          help="The same as `translate check`.", hidden=True))
 
 
 @translate_group.command("stats")
-@catalog_options(default_all=True)
+@catalog_options()
 @click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",
               help="Exit with an error if any catalog is less translated than this (for CI). Catalogs "
                    "inside installed packages are shown but not held to it.")
 @with_appcontext
 def stats_cmd(plugin: str | None, all_: bool, directory: Path | None, fail_under: int | None) -> None:
     """How complete each catalog is, per language, against the strings in the code now."""
-    targets = selected(plugin, all_, directory, default_all=True, writes=False)
+    targets = selected(plugin, all_, directory, writes=False)
     # A plugin is shown in the core's languages too: a missing .po there means
     # readers of that language see the plugin's strings in English.
     core_locales = core_target().locales() if not directory else []
@@ -450,6 +458,9 @@ def stats_cmd(plugin: str | None, all_: bool, directory: Path | None, fail_under
                 notes.append(f"{counts.not_in_po} new in the code: translate update")
             if catalog is not None and counts.unused:
                 notes.append(f"{counts.unused} no longer used")
+            if catalog is not None and (broken := catalog_problems(target, locale)):
+                lines = ", ".join(str(p.lineno) for p in broken[:3]) + (", …" if len(broken) > 3 else "")
+                notes.append(f"{len(broken)} left out by the server (lines {lines}): translate check")
             rows.append([target.name, locale, counts.translated, counts.fuzzy, counts.untranslated,
                          f"{counts.percent}%", "; ".join(notes)])
             if fail_under is not None and counts.percent < fail_under and not installed(target):

@@ -1,23 +1,20 @@
 """UI translations (flask-babel), locale negotiation and localised formatting.
 
 Catalogs: the core's under ``translations/`` plus each loaded plugin's own
-``translations/`` folder beside its code, merged at runtime. A ``.po`` newer
-than its ``.mo`` is compiled at start-up, so an edited catalog is used after a
-restart without a separate build step.
+``translations/`` folder beside its code, read from the ``.po`` files and merged
+at run time (:mod:`clinicjournal.catalogs`): an edited catalog is used after a
+restart, and nothing is ever compiled into the code's folders.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, g, request
 from flask_babel import Babel, format_date, get_locale, get_translations, lazy_gettext
 from flask_babel.speaklater import LazyString
@@ -44,12 +41,12 @@ def catalog_dirs(plugins) -> dict[str, Path]:
 
 
 def init_app(app: Flask) -> None:
-    plugins = app.extensions["clinicjournal"].plugins
-    dirs = catalog_dirs(plugins)
-    for directory in dirs.values():
-        compile_stale(directory)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in dirs.values())
-    Babel(app, locale_selector=lambda: g.get("locale") or _fallback_locale())
+    from .catalogs import CatalogDomain, Catalogs
+
+    state = app.extensions["clinicjournal"]
+    state.catalogs = Catalogs(catalog_dirs(state.plugins))
+    babel = Babel(app, locale_selector=lambda: g.get("locale") or _fallback_locale())
+    babel.domain_instance = CatalogDomain(state.catalogs)
     # flask-babel looks the catalog up again for every string; templates use
     # the one looked up once per request (same catalog: the locale is fixed
     # for a request once chosen).
@@ -138,28 +135,6 @@ def negotiate(locales, default: str) -> str:
     return request.accept_languages.best_match(list(locales)) or default
 
 
-def compile_stale(directory: Path) -> list[Path]:
-    """Compile every ``.po`` under ``directory`` whose ``.mo`` is missing or older."""
-    compiled = []
-    for po in directory.glob("*/LC_MESSAGES/*.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        try:
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=po.parent.parent.name)
-            # Write then rename: a worker starting at the same moment never reads half a file.
-            tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                write_mo(fh, catalog)
-            os.replace(tmp, mo)
-            compiled.append(mo)
-        except OSError as exc:
-            log.warning("%s is newer than %s but could not be compiled (%s); "
-                        "run `clinicjournal translate compile`", po, mo, exc)
-    return compiled
-
-
 def reading_time(word_count: int) -> str:
     from .render import reading_minutes
 
@@ -202,4 +177,4 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-__all__ = ["lazy_gettext", "negotiate", "compile_stale", "catalog_dirs", "core_catalog_dir"]
+__all__ = ["lazy_gettext", "negotiate", "catalog_dirs", "core_catalog_dir"]

@@ -205,7 +205,6 @@ def hostile_catalogs(real_dirs: dict[str, Path], target: Path, assigned: dict[st
             assigned[ids[0]] = forms[0]
         with po.open("wb") as fh:
             write_po(fh, catalog)
-        po.with_suffix(".mo").unlink(missing_ok=True)  # compiled again at start-up
         copies[name] = copy
     return copies
 
