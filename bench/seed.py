@@ -107,8 +107,8 @@ def seed(instance: Path, db_url: str, n_sites: int, m_articles: int, *, rnd_seed
     # Sites through the same code path as `clinicjournal site create`.
     apply_env(env)
     from clinicjournal import create_app
-    from clinicjournal.manage import create_site
-    from clinicjournal.models import Article, Reference
+    from clinicjournal.store.manage import create_site
+    from clinicjournal.store.models import Article, Reference
 
     app = create_app()
     slugs = [f"clinic-{i:03d}" for i in range(1, n_sites + 1)]

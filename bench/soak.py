@@ -11,7 +11,7 @@ check that nothing was lost (issue 8, item 6).
 - Editor: a separate process that, every ``--save-interval`` seconds (0.5),
   appends a paragraph with a unique marker to one article of the first site
   (rotating over ``--edited`` articles in both languages) through
-  ``clinicjournal.content.import_documents``, the code path of
+  ``clinicjournal.content.documents.import_documents``, the code path of
   ``clinicjournal content import``, and commits. Right after each commit it
   fetches the article from the server and checks the marker is served (a stale
   page would be a cache bug).
@@ -118,9 +118,9 @@ def editor_main(cfg: dict) -> None:
     from sqlalchemy import select
 
     from clinicjournal import create_app
-    from clinicjournal.content import import_documents, to_data
-    from clinicjournal.manage import get_site
-    from clinicjournal.models import Article
+    from clinicjournal.content.documents import import_documents, to_data
+    from clinicjournal.store.manage import get_site
+    from clinicjournal.store.models import Article
 
     app = create_app()
     state = app.extensions["clinicjournal"]

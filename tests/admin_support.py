@@ -15,11 +15,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from clinicjournal import db, manage
 from clinicjournal.admin import accounts
-from clinicjournal.content import import_documents
-from clinicjournal.authoring import parse_document
-from clinicjournal.models import Article, Membership, Site
+from clinicjournal.content.authoring import parse_document
+from clinicjournal.content.documents import import_documents
+from clinicjournal.store import db, manage
+from clinicjournal.store.models import Article, Membership, Site
 
 # Cheap Argon2 parameters: the tests hash and verify many passwords.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

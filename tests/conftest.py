@@ -21,25 +21,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-from contextlib import contextmanager
-from functools import lru_cache
-import re
 import shutil
+import threading
 import uuid
-from html.parser import HTMLParser
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
+from html_support import Node, local_path, parse_html  # noqa: F401  (tests import them from here)
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from clinicjournal import create_app, db, manage
+from clinicjournal import create_app
 from clinicjournal.cli import main as cli_main
+from clinicjournal.store import db, manage
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -48,24 +46,6 @@ POSTGRES_URL = os.environ.get("CLINICJOURNAL_TEST_POSTGRES_URL", "").strip()
 REQUIRE_SERVICES = os.environ.get("CLINICJOURNAL_REQUIRE_SERVICES", "") not in ("", "0")
 REPO = Path(__file__).resolve().parents[1]
 
-
-@lru_cache(maxsize=None)
-def core_po(locale: str):
-    """The core's shipped catalog for ``locale``, as Babel reads the ``.po``."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po
-
-    po = REPO / "translations" / locale / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return Catalog(locale=locale)  # English: the source strings themselves
-    with po.open("rb") as fh:
-        return read_po(fh, locale=locale)
-
-
-def translated(locale: str, message: str) -> str:
-    """``message`` as the shipped ``.po`` translates it (the source when it does not)."""
-    entry = core_po(locale).get(message)
-    return entry.string if entry is not None and entry.string and not entry.fuzzy else message
 
 BACKENDS = [pytest.param("sqlite", id="sqlite")]
 if POSTGRES_URL or REQUIRE_SERVICES:
@@ -345,106 +325,6 @@ def publish(write_article, import_content, tmp_path) -> Callable[..., list[Path]
 
 # -- HTML --------------------------------------------------------------------------
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class Node:
-    """A minimal DOM element built with the standard library's ``html.parser``."""
-
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Node | str] = []
-
-    def __repr__(self) -> str:
-        return f"<{self.tag} {self.attrs}>"
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        return self.attrs.get(name, default)
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    @property
-    def id(self) -> str | None:
-        return self.attrs.get("id")
-
-    def iter(self) -> Iterator[Node]:
-        for child in self.children:
-            if isinstance(child, Node):
-                yield child
-                yield from child.iter()
-
-    def text(self) -> str:
-        parts = []
-        for child in self.children:
-            parts.append(child if isinstance(child, str) else child.text())
-        return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
-        found = []
-        for node in self.iter():
-            if tag and node.tag != tag:
-                continue
-            if cls and cls not in node.classes:
-                continue
-            if any(node.attrs.get(k.rstrip("_").replace("_", "-")) != v for k, v in attrs.items()):
-                continue
-            found.append(node)
-        return found
-
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node | None:
-        found = self.find_all(tag, cls, **attrs)
-        return found[0] if found else None
-
-    def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, cls, **attrs)
-        assert len(found) == 1, f"expected one <{tag or '*'} class={cls} {attrs}>, found {len(found)}"
-        return found[0]
-
-    def by_id(self, ident: str) -> Node | None:
-        return next((n for n in self.iter() if n.id == ident), None)
-
-    def ancestors(self) -> Iterator[Node]:
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: (v if v is not None else "") for k, v in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Node(tag, {k: (v or "") for k, v in attrs}, self.current))
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.children.append(data)
-
-
-def parse_html(markup: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(markup)
-    builder.close()
-    return builder.root
-
-
 @pytest.fixture
 def get_page(client) -> Callable[..., Node]:
     """``get_page("alpha.localhost", "/en/")`` → parsed document, after checking the status.
@@ -462,11 +342,6 @@ def get_page(client) -> Callable[..., Node]:
         return doc
 
     return get
-
-
-def local_path(doc: Node, href: str) -> str:
-    """The path of ``href`` resolved against the page it appears on."""
-    return urlsplit(urljoin(doc.url, href)).path
 
 
 @pytest.fixture
@@ -536,7 +411,7 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
     and "a restore gives back the same" are compared against."""
     from sqlalchemy import select
 
-    from clinicjournal.models import Base
+    from clinicjournal.store.models import Base
 
     engine = create_engine(url, poolclass=NullPool)
     try:

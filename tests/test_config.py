@@ -9,16 +9,16 @@ import warnings
 
 import pytest
 from click.testing import CliRunner
+from conftest import dispose
 from sqlalchemy import event, select
 from sqlalchemy.pool import Pool
 
 from clinicjournal import config as cj_config
-from clinicjournal import create_app, db
+from clinicjournal import create_app
 from clinicjournal.cli import main as cli_main
-from clinicjournal.db import SchemaOutOfDate
-from clinicjournal.models import Site
-
-from conftest import dispose
+from clinicjournal.store import db
+from clinicjournal.store.db import SchemaOutOfDate
+from clinicjournal.store.models import Site
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_environment_is_honoured_without_test_config(clean_env, monkeypatch, app
 
     # The app really talks to that database: a site created there is served.
     with app.app_context():
-        from clinicjournal import manage
+        from clinicjournal.store import manage
 
         sess = db.session()
         manage.create_site(sess, "envsite", "Env Clinic", ["en"])

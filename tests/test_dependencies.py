@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
+from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def pins() -> dict[str, str]:

@@ -16,9 +16,14 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from clinicjournal import HeadExtras, PluginInfo, SettingSpec, hookimpl
-from clinicjournal.articles import last_modified
-from clinicjournal.pagebits import site_categories
+from clinicjournal.api import (
+    HeadExtras,
+    PluginInfo,
+    SettingSpec,
+    hookimpl,
+    last_modified,
+    site_categories,
+)
 
 __version__ = "1.0.0"
 

@@ -8,12 +8,24 @@ from types import SimpleNamespace
 
 from flask import Flask
 
-from .hookspecs import Category, Contribution, HeadExtras, PluginInfo, SettingSpec, hookimpl
-from .plugin_assets import static_url
+from ._moved import install_old_import_paths
+from .api import (
+    Category,
+    Contribution,
+    HeadExtras,
+    PluginInfo,
+    SettingSpec,
+    hookimpl,
+    last_modified,
+    site_categories,
+    static_url,
+)
 
-__all__ = ["create_app", "hookimpl", "static_url", "Category", "Contribution", "HeadExtras",
-           "PluginInfo", "SettingSpec"]
+__all__ = ["create_app", "hookimpl", "static_url", "last_modified", "site_categories", "Category",
+           "Contribution", "HeadExtras", "PluginInfo", "SettingSpec"]
 __version__ = "0.1.0"
+
+__getattr__ = install_old_import_paths(__name__)
 
 
 def _trace_to_stderr() -> None:
@@ -39,11 +51,14 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "CLINICJOURNAL_INSTANCE_PATH", str(Path.cwd() / "instance"))
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
-                static_folder=None)  # WhiteNoise serves static files (see plugin_assets)
+                static_folder=None)  # WhiteNoise serves static files (see web.assets)
 
-    from . import cache, config, db, errors, fragments, i18n, plugin_assets, plugin_web, reader, security, sites
-    from . import admin
-    from .plugins import Plugins
+    from . import admin, config, i18n
+    from .platform import routes
+    from .platform.health import HealthRecorder
+    from .platform.manager import Plugins
+    from .store import db
+    from .web import assets, cache, errors, fragments, reader, security, sites
 
     config.configure(app, test_config)
     state = SimpleNamespace()
@@ -54,15 +69,16 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     state.plugins.discover(app.config["PLUGINS_FOLDER"])
 
     db.init_app(app)
+    state.plugins.health = HealthRecorder(state.engine)  # plugin failures are rows every worker sees
     sites.init_app(app)
     i18n.init_app(app)
     cache.init_app(app)  # inside WhiteNoise: static files never reach the page cache
-    plugin_assets.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     fragments.init_app(app)
     reader.init_app(app)
-    plugin_web.init_app(app)
+    routes.init_app(app)
     admin.init_app(app)  # last: its ProxyFix (PROXY_FIX) must wrap every other WSGI layer
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
         try:

@@ -44,8 +44,17 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import auth, roles, ui  # noqa: F401
-    from . import views_articles, views_audit, views_home, views_plugins, views_review, views_sites  # noqa: F401
+    from . import (  # noqa: F401  # noqa: F401
+        auth,
+        roles,
+        ui,
+        views_articles,
+        views_audit,
+        views_home,
+        views_plugins,
+        views_review,
+        views_sites,
+    )
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -136,9 +145,9 @@ def _database_error(exc):
     from flask import render_template
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ..db import close_quietly, describe_write_error
-    from ..errors import database_error_page
     from ..i18n import negotiate
+    from ..store.db import close_quietly, describe_write_error
+    from ..web.errors import database_error_page
 
     if request.method in ("GET", "HEAD"):
         return database_error_page(exc)

@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..manage import ConfigError
-from ..models import Membership, Site, User
+from ..store.manage import ConfigError
+from ..store.models import Membership, Site, User
 
 ROLES = ("site_admin", "editor", "reviewer", "translator")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")

@@ -18,14 +18,24 @@ import datetime as dt
 import hashlib
 import time
 
-from flask import current_app, flash, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
-from ..models import LoginThrottle, User, utcnow
+from ..store import audit, db
+from ..store.models import LoginThrottle, User, utcnow
 from . import accounts, bp
 from .roles import PUBLIC, SIGNED_IN, route
 

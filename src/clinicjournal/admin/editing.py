@@ -2,7 +2,7 @@
 publishing workflow (draft → review → published / scheduled).
 
 The form is validated by the same parser that reads authored files
-(:func:`~clinicjournal.authoring.parse_document`), so the editor and
+(:func:`~clinicjournal.content.authoring.parse_document`), so the editor and
 ``content import`` accept exactly the same articles. Unknown citation keys do
 not stop a draft from being saved, but they stop it from going to review or
 being published; each is reported with its line in the body.
@@ -21,12 +21,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import db, revisions
-from ..authoring import ArticleData, AuthoringError, parse_document, uncited_keys
-from ..citations import find_citations
-from ..content import _visible_content, apply, to_data
-from ..manage import review_interval_days
-from ..models import Article, User, utcnow
+from ..content import revisions
+from ..content.authoring import (
+    ArticleData,
+    AuthoringError,
+    parse_document,
+    uncited_keys,
+)
+from ..content.citations import find_citations
+from ..content.documents import _visible_content, apply, to_data
+from ..store import db
+from ..store.manage import review_interval_days
+from ..store.models import Article, User, utcnow
 
 TEXT_FIELDS = ("title", "summary", "category", "translation_key", "slug", "locale", "kind", "published",
                "updated", "author", "takeaway")

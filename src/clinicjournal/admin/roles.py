@@ -23,8 +23,8 @@ from typing import Callable
 from flask import abort, g
 from sqlalchemy import select
 
-from .. import db
-from ..models import Article, Membership, Revision, Site
+from ..store import db
+from ..store.models import Article, Membership, Revision, Site
 from .accounts import ROLES
 
 ANY_ROLE = frozenset(ROLES)

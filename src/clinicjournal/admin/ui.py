@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, request, url_for
 
-from ..sites import LOCAL_SUFFIX, to_view
+from ..store.hosts import LOCAL_SUFFIX
+from ..web.sites import to_view
 
 
 def plugins():

@@ -6,20 +6,43 @@ from __future__ import annotations
 import difflib
 import re
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, db, revisions
-from ..authoring import AuthoringError, dump_document, parse_document, uncited_keys
-from ..content import to_data
-from ..models import Article, AuditEvent, Revision, utcnow
-from ..pagebits import site_categories
-from ..scope import forget_page_scope
+from ..content import revisions
+from ..content.authoring import (
+    AuthoringError,
+    dump_document,
+    parse_document,
+    uncited_keys,
+)
+from ..content.documents import to_data
+from ..store import audit, db
+from ..store.models import Article, AuditEvent, Revision, utcnow
+from ..web.pagebits import site_categories
+from ..web.scope import forget_page_scope
 from . import bp, editing
-from .roles import article_or_404, can, can_edit_locale, require_edit, revision_or_404, route
+from .roles import (
+    article_or_404,
+    can,
+    can_edit_locale,
+    require_edit,
+    revision_or_404,
+    route,
+)
 from .ui import page_number, plugins, public_url, site_view
 
 STATUSES = ("draft", "review", "scheduled", "published")
@@ -224,8 +247,8 @@ def article_preview_new():
 
 def _render_preview(site, stored, doc):
     """Render a transient copy (never added to the session) through the reader's pipeline."""
-    from ..content import apply
-    from ..reader import render_article
+    from ..content.documents import apply
+    from ..web.reader import render_article
 
     view = site_view(site)
     if doc.locale not in view.locales:

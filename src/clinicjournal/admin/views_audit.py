@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from .. import audit, db
+from ..store import audit, db
 from . import bp
 from .roles import route
 from .ui import page_number

@@ -9,8 +9,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import audit, db, manage
-from ..models import Article
+from ..store import audit, db, manage
+from ..store.models import Article
 from . import accounts, bp
 from .auth import password_hasher
 from .roles import SIGNED_IN, can, managed_sites, route

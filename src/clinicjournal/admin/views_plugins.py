@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import audit, db, manage
-from ..plugin_health import health_rows
-from ..plugin_settings import update_settings
-from ..sites import to_view
+from ..platform.health import health_rows
+from ..platform.settings import update_settings
+from ..store import audit, db, manage
+from ..web.sites import to_view
 from . import bp
 from .roles import route
 from .ui import plugins

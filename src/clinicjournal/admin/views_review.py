@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, db
-from ..manage import review_interval_days
-from ..models import Article, utcnow
+from ..store import audit, db
+from ..store.manage import review_interval_days
+from ..store.models import Article, utcnow
 from . import bp, editing
 from .roles import article_or_404, require, require_edit, route
 from .ui import plugins, site_view

@@ -7,10 +7,10 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, db, manage
 from ..i18n import language_name
-from ..models import Membership, User
-from ..sites import tagline_in
+from ..store import audit, db, manage
+from ..store.models import Membership, User
+from ..web.sites import tagline_in
 from . import accounts, bp
 from .roles import membership_or_404, route
 from .ui import form_text

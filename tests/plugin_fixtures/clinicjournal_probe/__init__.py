@@ -4,8 +4,15 @@ import click
 from flask import Blueprint, g
 from markupsafe import Markup
 
-from clinicjournal import (Category, Contribution, HeadExtras, PluginInfo, SettingSpec, hookimpl,
-                           static_url)
+from clinicjournal import (
+    Category,
+    Contribution,
+    HeadExtras,
+    PluginInfo,
+    SettingSpec,
+    hookimpl,
+    static_url,
+)
 
 __version__ = "9.9.9"
 bp = Blueprint("probe", __name__, url_prefix="/probe")

@@ -1,0 +1,12 @@
+"""The ``clinicjournal`` command: Flask's CLI bound to the app factory.
+
+One module per command group, each registering on :data:`main` from
+:mod:`.base` (which no command module imports back through this package).
+Output meant for people is aligned tables (rich); long work shows a progress
+bar; every error says what to do next and exits non-zero.
+"""
+
+from . import backup, content, plugins, sites, translate, users  # noqa: F401  (each registers its commands)
+from .base import console, fail, main, progress, table
+
+__all__ = ["main", "console", "fail", "progress", "table"]

@@ -1,0 +1,149 @@
+"""``clinicjournal content ...``: import and export in the authoring format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
+
+from ..content.documents import (
+    ImportFailed,
+    check_against_site,
+    export_site,
+    find_files,
+    import_documents,
+    parse_files,
+)
+from ..store import audit
+from ..store.db import describe_write_error
+from ..store.manage import ConfigError, get_site
+from ..web.sites import to_view
+from .base import console, fail, main, progress, session, table
+
+
+@main.group("content")
+def content_group() -> None:
+    """Articles and pages in the authoring format (Markdown with YAML front matter)."""
+
+
+def known_categories(view) -> set[str]:
+    """Category slugs any installed plugin offers the site (enabled there or not:
+    an article keeps its category while the plugin is switched off)."""
+    plugins = current_app.extensions["clinicjournal"].plugins
+    slugs = set()
+    for result in plugins.call("categories", None, view.slug, site=view, locale=view.default_locale):
+        try:
+            slugs.update(c.slug for c in result.value)
+        except Exception as exc:  # a plugin's malformed answer must not stop every import
+            plugins.record_failure(result.plugin, "categories", view.slug, exc)
+    return slugs
+
+
+def import_path(site_slug: str, path: Path, show_progress: bool = True):
+    """Parse, check and import; :raise ImportFailed: with every problem, nothing written."""
+    sess = session()
+    site = get_site(sess, site_slug)
+    files = find_files(path)
+    if not files:
+        raise ConfigError(f"no .md files in {path}")
+    if show_progress:
+        with progress() as bar:
+            task = bar.add_task(f"Reading {len(files)} file(s)", total=len(files))
+            docs, errors = parse_files(files, lambda _p: bar.advance(task))
+    else:
+        docs, errors = parse_files(files)
+    plugins = current_app.extensions["clinicjournal"].plugins
+    view = to_view(site, plugins)
+
+    def plugin_checks(doc) -> list[str]:
+        return [message for result in plugins.call("validate_article", view.enabled_plugins, site.slug,
+                                                   article=doc, site=view) for message in result.value]
+
+    errors += check_against_site(docs, site, known_categories(view), plugin_checks)
+    if errors:
+        raise ImportFailed(errors)
+    try:
+        report = import_documents(sess, site, docs)
+        if report.created or report.updated:
+            audit.record(sess, audit.CLI, "content.imported", site=site, target=str(path),
+                         created=report.created, updated=report.updated)
+        sess.commit()
+    except Exception:
+        sess.rollback()
+        raise
+    return report
+
+
+@content_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--site", "site_slug", required=True, help="Slug of the site to import into.")
+@with_appcontext
+def content_import(path: Path, site_slug: str) -> None:
+    """Import PATH (one .md file, or a folder of them) into a site.
+
+    Re-importing updates articles by (site, locale, slug). If any file has a
+    problem, every problem is listed and nothing is imported.
+    """
+    try:
+        report = import_path(site_slug, path)
+    except DBAPIError as exc:  # read-only database, full disk, lock, server gone...
+        fail(f"Nothing was imported: {describe_write_error(exc)} The database is unchanged.")
+    except (ConfigError, FileNotFoundError) as exc:
+        fail(str(exc))
+    except ImportFailed as exc:
+        for error in exc.errors:
+            # The author's own text may contain [brackets]: never read it as markup.
+            console.print(f"[red]error[/] {escape(str(error))}", soft_wrap=True)
+        fail(f"{len(exc.errors)} problem(s) found; nothing was imported. Fix the files and run the "
+             "import again.")
+    table(f"Imported into {site_slug}", ["result", "count", "articles"],
+          [["created", len(report.created), ", ".join(report.created[:6]) + (" …" if len(report.created) > 6 else "")],
+           ["updated", len(report.updated), ", ".join(report.updated[:6]) + (" …" if len(report.updated) > 6 else "")],
+           ["unchanged", len(report.unchanged), ""]])
+
+
+@content_group.command("export")
+@click.option("--site", "site_slug", required=True, help="Slug of the site to export.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def content_export(site_slug: str, folder: Path) -> None:
+    """Write every article of a site into FOLDER as <locale>/<slug>.md."""
+    sess = session()
+    try:
+        site = get_site(sess, site_slug)
+    except ConfigError as exc:
+        fail(str(exc))
+    with progress() as bar:
+        task = bar.add_task("Exporting", total=None)
+        written = export_site(sess, site, folder, lambda _p: bar.advance(task))
+        bar.update(task, total=len(written))
+    console.print(f"Wrote {len(written)} file(s) to {folder}.")
+
+
+@content_group.command("status")
+@click.option("--site", "site_slug", required=True, help="Slug of the site.")
+@with_appcontext
+def content_status(site_slug: str) -> None:
+    """Per article: languages present, missing, and translations outdated since when."""
+    from ..content.translations_status import site_status
+    from ..i18n import short_date_for
+
+    sess = session()
+    try:
+        site = get_site(sess, site_slug)
+    except ConfigError as exc:
+        fail(str(exc))
+    states = site_status(sess, site)
+    table(f"Translations on {site_slug} (source language: {site.default_locale})",
+          ["article", "present", "missing", "outdated"],
+          [[s.translation_key, ", ".join(s.present), ", ".join(s.missing) or "-",
+            ", ".join(f"{loc} since {short_date_for(when, 'en')} {when:%H:%M} UTC" for loc, when in s.outdated.items()) or "-"]
+           for s in states])
+    outdated = sum(len(s.outdated) for s in states)
+    if outdated:
+        console.print(f"{outdated} translation(s) are older than their {site.default_locale} original: "
+                      "update them, then re-import.")

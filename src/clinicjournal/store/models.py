@@ -1,0 +1,258 @@
+"""The schema. Changes go through an Alembic revision in ``migrations/versions``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Site(Base):
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    default_locale: Mapped[str] = mapped_column(String(16))
+    locales: Mapped[list[str]] = mapped_column(default=list)
+    # Presentation: colours, logo URL, tagline. Free-form so themes can grow.
+    appearance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Site-wide editorial settings, e.g. {"review_interval_days": 365}.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    hosts: Mapped[list[SiteHost]] = relationship(
+        back_populates="site", cascade="all, delete-orphan", order_by="SiteHost.name"
+    )
+    plugins: Mapped[list[SitePlugin]] = relationship(
+        back_populates="site", cascade="all, delete-orphan"
+    )
+
+
+class SiteHost(Base):
+    __tablename__ = "site_host"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    # Lower-case host name without port; unique across the whole install.
+    name: Mapped[str] = mapped_column(String(253), unique=True)
+
+    site: Mapped[Site] = relationship(back_populates="hosts")
+
+
+class SitePlugin(Base):
+    """Whether a plugin runs on a site, and its settings there (JSON, never pickled)."""
+
+    __tablename__ = "site_plugin"
+    __table_args__ = (UniqueConstraint("site_id", "plugin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    # {"setting": value} for plain settings; {"setting": {"en": v, "de": v}} for translatable ones.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    site: Mapped[Site] = relationship(back_populates="plugins")
+
+
+class Article(Base):
+    """One language version of an article or page.
+
+    Versions of the same article in other languages share ``translation_key``.
+    """
+
+    __tablename__ = "article"
+    __table_args__ = (
+        UniqueConstraint("site_id", "locale", "slug"),
+        Index("ix_article_listing", "site_id", "locale", "kind", "published", "status", "publish_at"),
+        Index("ix_article_category", "site_id", "locale", "category", "kind", "published", "status",
+              "publish_at"),
+        Index("ix_article_versions", "site_id", "translation_key"),
+        Index("ix_article_pages", "kind", "site_id"),
+        # when scheduled articles go live (upcoming.py)
+        Index("ix_article_published", "published"),
+        Index("ix_article_publish_at", "publish_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(200))
+    translation_key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="article")  # article | page
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(100))
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    updated: Mapped[dt.date | None] = mapped_column(Date)
+    reviewed: Mapped[dt.date | None] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    reviewer: Mapped[str] = mapped_column(String(200), default="")
+    takeaway: Mapped[str] = mapped_column(Text, default="")
+    faq: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Front-matter keys this version does not model yet, kept so export loses nothing.
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    modified: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # When the reader-visible content (text, FAQ, takeaway, sources) last changed.
+    # A translation older than its source-language version is outdated.
+    content_changed: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Scheduled publishing at a precise time (UTC); None means "on the published date".
+    publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    next_review: Mapped[dt.date | None] = mapped_column(Date)
+    # Exact time of the last medical sign-off (admin); publishing needs it newer than content_changed.
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Optimistic locking: every UPDATE checks and bumps it, so a save based on a
+    # stale copy fails instead of silently overwriting another editor's work.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    references: Mapped[list[Reference]] = relationship(
+        back_populates="article",
+        cascade="all, delete-orphan",
+        order_by="Reference.position",
+        lazy="selectin",
+    )
+
+
+class Reference(Base):
+    __tablename__ = "reference"
+    __table_args__ = (UniqueConstraint("article_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    container: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(100), default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    doi: Mapped[str] = mapped_column(String(300), default="")
+    pmid: Mapped[str] = mapped_column(String(50), default="")
+    pmcid: Mapped[str] = mapped_column(String(50), default="")
+
+    article: Mapped[Article] = relationship(back_populates="references")
+
+
+class Setting(Base):
+    """Install-wide counters. ``config_generation`` is bumped by every change to
+    sites, hosts or plugin enablement so each worker knows when to reload."""
+
+    __tablename__ = "install_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PluginHealth(Base):
+    """Failures and slow calls of a plugin on a site, written by whichever worker saw
+    them, so the CLI and the admin UI can show them."""
+
+    __tablename__ = "plugin_health"
+    __table_args__ = (UniqueConstraint("plugin", "site_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    site_slug: Mapped[str] = mapped_column(String(63))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    slowest_ms: Mapped[int] = mapped_column(Integer, default=0)
+    slowest_hook: Mapped[str] = mapped_column(String(100), default="")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    is_network_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+
+class Membership(Base):
+    """A user's role on one site: site_admin, editor, reviewer or translator."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "site_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    site: Mapped[Site] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins per key (an e-mail address or a client address)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Revision(Base):
+    """A saved state of an article, in the authoring format's fields."""
+
+    __tablename__ = "article_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    saved_by_label: Mapped[str] = mapped_column(String(320), default="")  # e-mail, or "import"
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AuditEvent(Base):
+    """Who did what, when, on which site."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(320), default="")  # e-mail, or "cli"
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(100))  # e.g. "plugin.enabled", "article.published"
+    target: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
