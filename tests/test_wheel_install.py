@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from test_two_hosts import free_port, get
+from http_support import free_port, get
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:

@@ -6,17 +6,15 @@ its very next request, although both had the page in their cache."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from conftest import REPO, Databases, skip_or_fail
+from http_support import free_port, get
 
 pytestmark = pytest.mark.postgres
 REDIS_URL = os.environ.get("CLINICJOURNAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -41,21 +39,6 @@ references:
 
 {text} [@who-2009]
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, path: str, host: str = "alpha.localhost") -> tuple[int, dict[str, str], str]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
 
 
 @pytest.fixture
