@@ -61,9 +61,11 @@ def apps():
         dispose(app)
 
 
-def test_secret_key_is_generated_private_and_reused(clean_env, apps, database_url):
+def test_secret_key_is_generated_private_and_reused(clean_env, apps):
     instance = clean_env / "inst"
-    config = {"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance)}
+    # SQLite: one host, so the key may be made here (a shared database needs it configured)
+    config = {"DATABASE_URL": f"sqlite:///{clean_env / 'one-host.sqlite'}", "INSTANCE_PATH": str(instance),
+              "CHECK_SCHEMA": False}
 
     first = create_app(dict(config))
     apps.append(first)
@@ -78,10 +80,26 @@ def test_secret_key_is_generated_private_and_reused(clean_env, apps, database_ur
     assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
 
 
-def test_secret_key_differs_between_instances(clean_env, apps, database_url):
+def test_a_shared_database_needs_the_secret_configured_not_made_per_host(clean_env, apps):
+    from clinicjournal.store.startup import StartupError
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/journal"  # never connected to: refused before
+    with pytest.raises(StartupError, match="same random value on every host"):
+        create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(clean_env / "second-host")})
+    assert not (clean_env / "second-host" / cj_config.SECRET_FILE).exists()
+    # A single host that already has its key file (made before this rule) keeps using it.
+    (clean_env / "first-host").mkdir()
+    (clean_env / "first-host" / cj_config.SECRET_FILE).write_text("kept-key\n")
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(clean_env / "first-host"), "CHECK_SCHEMA": False})
+    apps.append(app)
+    assert app.config["SECRET_KEY"] == "kept-key"
+
+
+def test_secret_key_differs_between_instances(clean_env, apps):
     keys = []
     for name in ("one", "two"):
-        app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(clean_env / name)})
+        app = create_app({"DATABASE_URL": f"sqlite:///{clean_env / name}.sqlite", "INSTANCE_PATH": str(clean_env / name),
+                          "CHECK_SCHEMA": False})
         apps.append(app)
         keys.append(app.config["SECRET_KEY"])
     assert keys[0] != keys[1]
@@ -98,7 +116,7 @@ def test_environment_is_honoured_without_test_config(clean_env, monkeypatch, app
 
     assert app.instance_path == str(instance.resolve())
     assert app.config["DATABASE_URL"] == database_url
-    assert app.extensions["clinicjournal"].engine.url.render_as_string(hide_password=False) == database_url
+    assert app.extensions["clinicjournal"].engine.url.render_as_string(hide_password=False) == db.normal_url(database_url)
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert not (instance / cj_config.SECRET_FILE).exists()  # a given key is not replaced by a file
 
@@ -119,6 +137,7 @@ def test_defaults_then_instance_file_then_environment(clean_env, monkeypatch, ap
     instance.mkdir()
     monkeypatch.setenv("CLINICJOURNAL_INSTANCE_PATH", str(instance))
     monkeypatch.setenv("CLINICJOURNAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("CLINICJOURNAL_SECRET_KEY", "layered")
 
     app = create_app()
     apps.append(app)
@@ -215,6 +234,7 @@ def test_run_command_says_the_schema_is_old_and_exits(databases, clean_env, monk
     url = databases.new(migrated=False)
     monkeypatch.setenv("CLINICJOURNAL_DATABASE_URL", url)
     monkeypatch.setenv("CLINICJOURNAL_INSTANCE_PATH", str(clean_env / "inst"))
+    monkeypatch.setenv("CLINICJOURNAL_SECRET_KEY", "x")
 
     def no_server(*args, **kwargs):  # werkzeug's, not ours: never start a real server here
         raise AssertionError("the server was started against an old schema")

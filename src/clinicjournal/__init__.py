@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from ._moved import install_old_import_paths
 from .api import (
@@ -20,6 +21,7 @@ from .api import (
     site_categories,
     static_url,
 )
+from .store.startup import StartupError
 
 __all__ = ["create_app", "hookimpl", "static_url", "last_modified", "site_categories", "Category",
            "Contribution", "HeadExtras", "PluginInfo", "SettingSpec"]
@@ -45,8 +47,11 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
 
     Pass ``test_config`` to replace the instance file and environment (tests do).
 
-    :raise SchemaOutOfDate: when serving (``check_schema``, by default the
-        ``CHECK_SCHEMA`` setting) against a database behind the code's migrations.
+    :raise StartupError: for configuration the app cannot start with (a bad
+        database URL or cache type, an unwritable instance folder, a missing
+        shared secret), and, when ``check_schema`` (by default the
+        ``CHECK_SCHEMA`` setting), for a database that cannot be reached or
+        whose schema is not the code's (:class:`~.store.db.SchemaOutOfDate`).
     """
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "CLINICJOURNAL_INSTANCE_PATH", str(Path.cwd() / "instance"))
@@ -83,7 +88,10 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
         try:
             db.check_schema(state.engine)
-        except db.SchemaOutOfDate:
+        except SQLAlchemyError as exc:
+            state.engine.dispose()
+            raise StartupError(db.describe_write_error(exc, retry="try again")) from None
+        except StartupError:
             state.engine.dispose()
             raise
     return app

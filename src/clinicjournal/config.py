@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
+
+from .store.startup import StartupError
 
 DEFAULTS = {
     # Filled in by configure() once the instance folder is known.
@@ -39,10 +42,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
     instance = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:
-        instance.mkdir(parents=True, exist_ok=True)
+        _make_instance_folder(instance)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'clinicjournal.sqlite'}"
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(instance)
+        app.config["SECRET_KEY"] = _instance_secret(instance, shared=not app.config["DATABASE_URL"].startswith("sqlite"))
     if app.config["PLUGINS_FOLDER"] is None:
         app.config["PLUGINS_FOLDER"] = _default_plugins_folder(app)
     if isinstance(app.config["DISABLED_PLUGINS"], str):
@@ -51,17 +54,52 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["TRACE_PLUGINS"] = os.environ["CLINICJOURNAL_TRACE_PLUGINS"] not in ("0", "")
 
 
-def _instance_secret(instance: Path) -> str:
+def _make_instance_folder(instance: Path) -> None:
+    """:raise StartupError: when the folder cannot be made or written to."""
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(instance, exc) from None
+    if not os.access(instance, os.W_OK | os.X_OK):
+        raise _unwritable(instance, PermissionError("permission denied"))
+
+
+def _unwritable(instance: Path, exc: OSError) -> StartupError:
+    return StartupError(f"the instance folder {instance} cannot be written to ({exc.strerror or exc}); "
+                        "make it writable by the user running clinicjournal, or set "
+                        "CLINICJOURNAL_INSTANCE_PATH to a folder that is.")
+
+
+def _instance_secret(instance: Path, shared: bool) -> str:
     """Return the secret stored in the instance folder, creating it on first run.
 
-    The file is private to the owner: the key signs session cookies.
+    The file is private to the owner: the key signs session cookies. With a
+    shared database (``shared``) every host must sign with the same key, so a
+    host without one refuses to make its own.
+
+    :raise StartupError: when the key cannot be stored, or must be configured.
     """
     path = instance / SECRET_FILE
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    if shared:
+        raise StartupError(
+            "CLINICJOURNAL_SECRET_KEY is not set and this install uses a shared database: each host would "
+            "make a key of its own, and a session signed on one host would not open on another. Set "
+            "CLINICJOURNAL_SECRET_KEY to the same random value on every host, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`.")
+    _make_instance_folder(instance)
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker starting at the same moment is writing it
+        for _ in range(100):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.01)
+        raise StartupError(f"{path} is empty; delete it and start again (a new key is made)") from None
+    except OSError as exc:
+        raise _unwritable(instance, exc) from None
     with os.fdopen(fd, "w") as fh:
         fh.write(key + "\n")
     return key

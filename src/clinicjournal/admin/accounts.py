@@ -60,14 +60,23 @@ def get_user(sess: Session, email: str) -> User:
     return user
 
 
-def create_user(sess: Session, email: str, password: str, *, name: str = "", network_admin: bool = False,
-                ph: PasswordHasher | None = None) -> User:
-    """Add an account. :raise AccountError: for a malformed or taken address or a weak password."""
+def check_new_address(sess: Session, email: str) -> str:
+    """The normalised address for a new account.
+
+    :raise AccountError: for a malformed address or one an account already has.
+    """
     email = normalise_email(email)
     if not EMAIL.match(email):
         raise AccountError(_l("%(email)s is not an e-mail address", email=repr(email)))
     if find_user(sess, email) is not None:
         raise AccountError(_l("an account for %(email)s already exists", email=repr(email)))
+    return email
+
+
+def create_user(sess: Session, email: str, password: str, *, name: str = "", network_admin: bool = False,
+                ph: PasswordHasher | None = None) -> User:
+    """Add an account. :raise AccountError: for a malformed or taken address or a weak password."""
+    email = check_new_address(sess, email)
     check_password_rules(password)
     user = User(email=email, name=name.strip()[:200], is_network_admin=network_admin,
                 password_hash=(ph or hasher()).hash(password), active=True)

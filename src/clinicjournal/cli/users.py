@@ -45,8 +45,10 @@ def user_group() -> None:
 def user_create(email: str, name: str, network_admin: bool) -> None:
     """Create an account. The password is asked twice, or read from CLINICJOURNAL_NEW_PASSWORD."""
     sess = session()
-    if accounts.find_user(sess, email) is not None:
-        fail(f"an account for {accounts.normalise_email(email)!r} already exists")
+    try:  # before the password is asked for: a typo in the address must not cost it
+        accounts.check_new_address(sess, email)
+    except ConfigError as exc:
+        fail(str(exc))
     password = _new_password()
     try:
         user = accounts.create_user(sess, email, password, name=name, network_admin=network_admin, ph=_hasher())

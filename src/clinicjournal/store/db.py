@@ -11,17 +11,18 @@ from flask import Flask, current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import create_engine, event, inspect, make_url, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from .models import Setting
+from .startup import StartupError, shown_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("clinicjournal.db")
 
 
-class SchemaOutOfDate(RuntimeError):
+class SchemaOutOfDate(StartupError):
     """The database is behind (or ahead of) the code's migrations."""
 
 
@@ -53,7 +54,39 @@ class RowIdConverter(IntegerConverter):
 CONNECT_TIMEOUT = 2
 
 
+#: URL schemes people write for PostgreSQL without naming a driver; SQLAlchemy would
+#: look for psycopg2 (or, for "postgres", fail), but the driver installed is psycopg 3.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+
+
+def normal_url(url: str) -> str:
+    """``url`` with a driverless PostgreSQL scheme spelled for psycopg 3."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
+    """An engine for ``url``.
+
+    :raise StartupError: for a URL SQLAlchemy cannot use (unknown scheme, missing driver).
+    """
+    url = normal_url(url)
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StartupError(
+            f"DATABASE_URL {shown_url(url)!r} is not a database URL clinicjournal can use ({exc}). "
+            "Set CLINICJOURNAL_DATABASE_URL to sqlite:////path/to/journal.sqlite or "
+            "postgresql+psycopg://user@host/dbname.") from None
+    except ModuleNotFoundError as exc:
+        raise StartupError(
+            f"DATABASE_URL {shown_url(url)!r} needs the Python package {exc.name!r}, which is not installed. "
+            "For PostgreSQL run `pip install 'clinicjournal[postgres]'`.") from None
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -107,7 +140,7 @@ def alembic_config(url: str):
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("sqlalchemy.url", normal_url(url).replace("%", "%%"))
     return cfg
 
 
@@ -115,6 +148,22 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(url), revision)
+
+
+def migration_history() -> list[tuple[str, str | None, str]]:
+    """(revision, the revision it follows, its one-line description), oldest first."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    found = [(s.revision, s.down_revision if isinstance(s.down_revision, str) else None,
+              (s.doc or "").strip().splitlines()[0] if s.doc else "") for s in scripts.walk_revisions()]
+    return list(reversed(found))
 
 
 def schema_status(engine: Engine) -> tuple[str | None, str]:
@@ -164,7 +213,7 @@ def check_schema(engine: Engine) -> None:
         raise SchemaOutOfDate(
             f"The database at {engine.url.render_as_string(hide_password=True)} is at "
             f"revision {current or 'none (empty database)'}, but this code needs {head}. "
-            "Run `clinicjournal db upgrade` and start the server again."
+            "Run `clinicjournal db upgrade`, then start the server (or run the command) again."
         )
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
 
+from ..store.startup import StartupError
 from .memo import PageStore
 from .upcoming import Upcoming
 
@@ -253,4 +254,5 @@ def build_cache(app: Flask) -> PageCache | None:
     if kind == "simple":
         store = PageStore(int(float(app.config["CACHE_MAX_MB"]) * 1_000_000), ttl)
         return PageCache(store, _stamp_generation(app), ttl, local=True, upcoming=upcoming)
-    raise ValueError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}")
+    raise StartupError(f"CACHE_TYPE must be simple, redis or null, not {kind!r}: set CLINICJOURNAL_CACHE_TYPE "
+                       "(or CACHE_TYPE in instance/config.py) to one of them.")
