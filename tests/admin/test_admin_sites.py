@@ -159,8 +159,16 @@ def test_hosts_are_for_network_admins(app, sites, login):
     assert network.post("/admin/alpha/hosts", {"add": "journal.alpha.example"}).status_code == 302
     assert [h.name for h in site_row(app, "alpha").hosts] == ["journal.alpha.example"]
     assert "Alpha Clinic" in page(app, "/en/", "journal.alpha.example")
-    network.post("/admin/beta/hosts", {"add": "journal.alpha.example"})  # taken: refused
-    assert site_row(app, "beta").hosts == []
+    for host, refusal in [  # a host belongs to at most one site: refused, with what to do
+        ("Journal.Alpha.Example.", ("The host journal.alpha.example already reaches site alpha; remove it there "
+                                    "first with `clinicjournal site remove-host alpha journal.alpha.example`")),
+        ("alpha.localhost", "The host alpha.localhost is the development host of site alpha"),
+    ]:
+        response = network.post("/admin/beta/hosts", {"add": host}, follow_redirects=True)
+        shown = " ".join(response.get_data(as_text=True).replace("&#96;", "`").split())
+        assert refusal in shown, host
+        assert site_row(app, "beta").hosts == [], host
+    assert "Alpha Clinic" in page(app, "/en/", "alpha.localhost")
     network.post("/admin/alpha/hosts", {"remove": "journal.alpha.example"})
     assert site_row(app, "alpha").hosts == []
 
@@ -195,6 +203,13 @@ def test_network_admin_creates_sites_and_accounts(app, sites, login):
     assert "Gamma Clinic" in page(app, "/en/", "gamma.localhost")
     for bad in ({"slug": "gamma"}, {"slug": "login"}, {"slug": "Bad Slug"}):
         assert network.post("/admin/sites/new", {"name": "X", "locales": "en", **bad}).status_code == 422
+    refused = network.post("/admin/sites/new", {"slug": "delta", "name": "Delta", "locales": "en",
+                                                "hosts": "journal.delta.example Beta.localhost"})
+    assert refused.status_code == 422
+    assert "The host beta.localhost is the development host of site beta" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(Site.id).where(Site.slug == "delta")) is None  # nothing half-created
+    assert "Beta Clinic" in page(app, "/en/", "beta.localhost")
     response = network.post("/admin/accounts", {"email": "doc@gamma.test", "name": "Dr Gamma",
                                                 "password": "long password 1", "password_confirm": "long password 1"})
     assert response.status_code == 302

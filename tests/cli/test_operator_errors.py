@@ -23,7 +23,8 @@ UNREACHABLE_PG = "postgresql+psycopg://nobody:hunter2@127.0.0.1:1/journal"
 
 def operator(tmp_path, *args: str, env: dict[str, str] | None = None, tool: str = "clinicjournal",
              timeout: float = 60) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CLINICJOURNAL_", "FLASK_"))}
+    # COLUMNS too: output goes to a pipe, as when an operator pipes it to grep or a file.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CLINICJOURNAL_", "FLASK_")) and k != "COLUMNS"}
     clean.setdefault("CLINICJOURNAL_INSTANCE_PATH", str(tmp_path / "instance"))
     clean.update(env or {})
     return subprocess.run([str(BIN / tool), *args], cwd=tmp_path, env=clean, capture_output=True, text=True,

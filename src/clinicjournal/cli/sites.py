@@ -5,17 +5,28 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rich.markup import escape
 from sqlalchemy import select
 
 from ..store import audit
-from ..store.manage import ConfigError, add_host, add_locale, create_site, get_site
+from ..store.hosts import normalise_host
+from ..store.manage import (
+    ConfigError,
+    add_host,
+    add_locale,
+    create_site,
+    get_site,
+    remove_host,
+    remove_locale,
+    rename_site,
+)
 from ..store.models import Site
 from .base import console, fail, main, session, table
 
 
 @main.group("site")
 def site_group() -> None:
-    """Clinic sites: create them, list them, give them host names and languages."""
+    """Clinic sites: create, list and rename them, add and remove host names and languages."""
 
 
 @site_group.command("create")
@@ -88,6 +99,66 @@ def site_add_locale(slug: str, locale: str) -> None:
     audit.record(sess, audit.CLI, "site.locale_added", site=site, target=locale)
     sess.commit()
     console.print(f"Site {slug} now serves {locale}.")
+
+
+@site_group.command("remove-host")
+@click.argument("slug")
+@click.argument("host")
+@with_appcontext
+def site_remove_host(slug: str, host: str) -> None:
+    """Stop HOST from reaching the site SLUG (SLUG.localhost always stays)."""
+    sess = session()
+    try:
+        site = get_site(sess, slug)
+        remove_host(sess, site, host)
+    except ConfigError as exc:
+        fail(str(exc))
+    name = normalise_host(host)
+    audit.record(sess, audit.CLI, "site.host_removed", site=site, target=name)
+    sess.commit()
+    console.print(f"{name} no longer reaches site {slug}.")
+
+
+@site_group.command("rename")
+@click.argument("slug")
+@click.argument("new_name")
+@click.option("--slug", "new_slug", help="A new slug too: the site then answers at NEW_SLUG.localhost "
+                                         "and its admin moves to /admin/NEW_SLUG/.")
+@with_appcontext
+def site_rename(slug: str, new_name: str, new_slug: str | None) -> None:
+    """Give the site SLUG the display name NEW_NAME (and, with --slug, a new slug)."""
+    sess = session()
+    try:
+        site = get_site(sess, slug)
+        old_name = site.name
+        rename_site(sess, site, new_name, new_slug)
+    except ConfigError as exc:
+        fail(str(exc))
+    audit.record(sess, audit.CLI, "site.renamed", site=site, target=site.slug, old_slug=slug, old_name=old_name,
+                 name=site.name)
+    sess.commit()
+    if site.slug != slug:
+        console.print(f"Site {slug} is now {site.slug} ({escape(site.name)}); try http://{site.slug}.localhost:5000/ "
+                      f"({slug}.localhost no longer reaches it).")
+    else:
+        console.print(f"Site {slug} is now called {escape(site.name)}.")
+
+
+@site_group.command("remove-locale")
+@click.argument("slug")
+@click.argument("locale")
+@with_appcontext
+def site_remove_locale(slug: str, locale: str) -> None:
+    """Stop the site SLUG publishing in LOCALE (refused while articles use it)."""
+    sess = session()
+    try:
+        site = get_site(sess, slug)
+        remove_locale(sess, site, locale)
+    except ConfigError as exc:
+        fail(str(exc))
+    audit.record(sess, audit.CLI, "site.locale_removed", site=site, target=locale)
+    sess.commit()
+    console.print(f"Site {slug} no longer serves {locale}.")
 
 
 @main.command("demo")
