@@ -57,3 +57,51 @@ def test_demo_creates_two_complete_clinic_sites_and_is_idempotent(cli, app, get_
     again = cli("demo")
     assert again.exit_code == 0, again.output
     assert snapshot(app) == first  # same sites, same article ids: nothing duplicated or re-created
+
+
+def test_the_demo_and_a_server_run_leave_the_checkout_as_it_was(tmp_path):
+    """The server never writes into the code it runs from: after `clinicjournal demo`
+    and gunicorn serving pages in every demo language from the checkout, git sees no
+    change and no new file (ignored files included) under the code's folders."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from conftest import REPO
+    from http_support import free_port, get
+
+    def code_files() -> str:
+        return subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--",
+                               "src", "plugins", "translations", "examples"], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout
+
+    def without_bytecode(status: str) -> set[str]:
+        return {line for line in status.splitlines() if "__pycache__" not in line}
+
+    before = without_bytecode(code_files())
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICJOURNAL_")}
+    env["CLINICJOURNAL_INSTANCE_PATH"] = str(tmp_path / "instance")
+    subprocess.run([str(bin_dir / "clinicjournal"), "demo"], cwd=REPO, env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                               "--no-control-socket", "wsgi:application"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get(port, "/en/", host="harbourview.localhost")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        for host, locales in (("harbourview.localhost", ("en", "de", "ar")), ("cedar-ridge.localhost", ("en", "es", "fr"))):
+            for locale in locales:
+                assert get(port, f"/{locale}/", host=host)[0] == 200
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert without_bytecode(code_files()) == before
