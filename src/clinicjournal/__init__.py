@@ -10,21 +10,11 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from ._moved import install_old_import_paths
-from .api import (
-    Category,
-    Contribution,
-    HeadExtras,
-    PluginInfo,
-    SettingSpec,
-    hookimpl,
-    last_modified,
-    site_categories,
-    static_url,
-)
+from .api import *  # noqa: F403  (the plugin API, re-exported at the root)
+from .api import __all__ as _api_names
 from .store.startup import StartupError
 
-__all__ = ["create_app", "hookimpl", "static_url", "last_modified", "site_categories", "Category",
-           "Contribution", "HeadExtras", "PluginInfo", "SettingSpec"]
+__all__ = ["create_app", *_api_names]
 __version__ = "0.1.0"
 
 __getattr__ = install_old_import_paths(__name__)

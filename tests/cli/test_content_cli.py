@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 from sqlalchemy import func, select
 
 from clinicjournal.cli.demo import CONTENT, DEMO_SITES
@@ -147,6 +148,78 @@ def test_every_problem_in_a_folder_is_listed(cli, create_site, write_article, ap
     assert result.exit_code != 0
     assert str(bad_one) in result.output and str(bad_two) in result.output
     assert "2 problem(s)" in result.output
+    assert counts(app) == (0, 0)
+
+
+def problem_lines(output: str) -> list[tuple[str, int | None, str]]:
+    """(file, line, field) of each ``error FILE:LINE: FIELD: message`` line printed."""
+    found = re.findall(r"^error (\S+?\.md):(?:(\d+):)?\s+([^\s:]+): ", output, re.MULTILINE)
+    return [(file, int(line) if line else None, field) for file, line, field in found]
+
+
+def test_one_run_lists_every_problem_of_every_file(cli, create_site, write_article, app, tmp_path):
+    """Two files with several problems each and one good file: one run names them all
+    (file, line, field or citation key), imports nothing; fixed, the folder imports."""
+    create_site("alpha", locales=["en"])
+    folder = tmp_path / "batch"
+    good = write_article(folder, slug="good", references=REFS, body="Fine [@ref-a].\n")
+    first = write_article(folder, slug="first", title=None, published="soon", category="c" * 101,
+                          references=REFS, body="Intro [@ref-a].\n\nLater [@ref-z] and [@ref-b; @ref-y].\n")
+    second = write_article(folder, slug="second", locale="fr", title="T" * 301, reviewed="2025-02-30",
+                           references=[{"key": "ref-a", "title": "A", "year": "soon"}],
+                           body="Text [@ref-a].\n\nMore [@missing].\n", filename="second.md")
+    before = snapshot(app.config["DATABASE_URL"])
+
+    result = cli("content", "import", folder, "--site", "alpha")
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    expected = [
+        (first, 1, "title"),  # missing: reported where the front matter opens
+        (first, line_of(first, "published:"), "published"),  # not a date
+        (first, line_of(first, "category:"), "category"),  # longer than its column
+        (first, line_of(first, "@ref-z"), "@ref-z"),
+        (first, line_of(first, "@ref-y"), "@ref-y"),
+        (second, line_of(second, "locale:"), "locale"),  # a site check, run although the file has problems
+        (second, line_of(second, "title:"), "title"),
+        (second, line_of(second, "reviewed:"), "reviewed"),  # an impossible date
+        (second, line_of(second, "year:"), "references.0.year"),
+        (second, line_of(second, "@missing"), "@missing"),
+    ]
+    assert problem_lines(result.output) == [(str(path), line, field) for path, line, field in expected], \
+        result.output
+    assert str(good) not in result.output
+    assert "301 characters long; at most 300 fit, shorten it" in result.output
+    assert "clinicjournal site add-locale alpha fr" in result.output
+    assert "unknown citation key 'ref-z'; add it under 'references' or fix the spelling" in result.output
+    assert f"{len(expected)} problem(s) found in 2 file(s); nothing was imported" in result.output
+    assert snapshot(app.config["DATABASE_URL"]) == before  # not even the good file
+
+    write_article(folder, slug="first", category="immune-health", references=REFS,
+                  body="Intro [@ref-a].\n\nLater [@ref-b].\n")
+    write_article(folder, slug="second", locale="en", title="Second", reviewed=dt.date(2025, 2, 28),
+                  references=[{"key": "ref-a", "title": "A", "year": 2024}], body="Text [@ref-a].\n",
+                  filename="second.md")
+    fixed = cli("content", "import", folder, "--site", "alpha")
+    assert fixed.exit_code == 0, fixed.output
+    assert report_counts(fixed.output) == {"created": 3, "updated": 0, "unchanged": 0}
+    assert set(articles(app)) == {("en", "good"), ("en", "first"), ("en", "second")}
+
+
+def test_a_refused_field_is_not_reported_again_by_the_site_checks(cli, create_site, write_article, app, tmp_path):
+    create_site("alpha", locales=["en"])
+    folder = tmp_path / "twins"
+    write_article(folder, slug="twin", filename="a.md")
+    bad = write_article(folder, slug="twin", locale="klingon-tlh", category="c" * 101, filename="b.md")
+    dup = write_article(folder, slug="twin", published="soon", filename="c.md")
+    result = cli("content", "import", folder, "--site", "alpha")
+    assert result.exit_code == 1
+    assert problem_lines(result.output) == [
+        (str(bad), line_of(bad, "locale:"), "locale"), (str(bad), line_of(bad, "category:"), "category"),
+        (str(dup), line_of(dup, "slug:"), "slug"), (str(dup), line_of(dup, "published:"), "published"),
+    ], result.output
+    assert "is not a locale code" in result.output and "does not serve" not in result.output
+    assert "is also used by" in result.output  # c.md's slug and locale are fine: still a duplicate
     assert counts(app) == (0, 0)
 
 

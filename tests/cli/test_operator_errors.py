@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import require_postgres_url
 
 BIN = Path(sys.executable).parent

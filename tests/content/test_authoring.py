@@ -10,6 +10,7 @@ import yaml
 
 from clinicjournal.content.authoring import (
     AuthoringError,
+    check_document,
     dump_document,
     parse_document,
     uncited_keys,
@@ -178,6 +179,95 @@ def test_impossible_date_is_an_authoring_error():
         parse_document(text, "date.md")
     assert err.value.field == "published"
     assert err.value.line == line_of(text, "published:")
+
+
+def test_every_problem_of_one_document_is_reported():
+    text = ("---\n"
+            "slug: Not A Slug\n"
+            "locale: klingon-tlh\n"
+            f"category: {'c' * 101}\n"
+            "summary: S\n"
+            "status: live\n"
+            "published: next tuesday\n"
+            "reviewed: 2025-02-30\n"
+            "faq:\n"
+            "  - q: Why?\n"
+            "references:\n"
+            "  - key: a\n"
+            "    title: A\n"
+            "    year: soon\n"
+            "    jornal: Typo Journal\n"
+            "  - title: No key\n"
+            "    url: javascript:alert(1)\n"
+            "---\n"
+            "\n"
+            "Cites [@a] and [@missing-one].\n"
+            "\n"
+            "Then [@a; @missing-two].\n")
+    expected = [  # (field, the text on its line; None: a missing field, reported on line 1)
+        ("title", None),
+        ("slug", "slug:"), ("locale", "locale:"), ("category", "category:"), ("status", "status:"),
+        ("published", "published:"), ("reviewed", "reviewed:"), ("faq.0.a", "- q: Why?"),
+        ("references.0.year", "year:"), ("references.0.jornal", "jornal:"), ("references.1.key", "- title: No key"),
+        ("references.1.url", "url:"), ("@missing-one", "[@missing-one]"), ("@missing-two", "@missing-two]"),
+    ]
+
+    with pytest.raises(AuthoringError) as err:
+        parse_document(text, "folder/many.md")
+
+    error = err.value
+    found = [(p.field, p.line) for p in error.problems]
+    assert found == [(fld, line_of(text, needle) if needle else 1) for fld, needle in expected], str(error)
+    assert all(p.source == "folder/many.md" for p in error.problems)
+    # the error itself is the first problem, and its text has a line for every problem
+    assert (error.field, error.line, error.message) == ("title", 1, "is required")
+    assert str(error).split("\n") == [str(p) for p in error.problems]
+    assert str(error).startswith("folder/many.md:1: title: is required\n")
+    # the messages are the ones a single problem gets
+    by_field = {p.field: p.message for p in error.problems}
+    assert by_field["category"] == "is 101 characters long; at most 100 fit, shorten it"
+    assert by_field["published"] == "must be a date written YYYY-MM-DD, not 'next tuesday'"
+    assert by_field["@missing-two"].startswith("unknown citation key 'missing-two'; add it under 'references'")
+
+
+def test_check_document_keeps_the_fields_it_accepted():
+    text = document({**FRONT, "title": "T" * 301, "published": "soon"}, "Body [@a] and [@zzz].\n")
+    parsed = check_document(text, "part.md")
+    assert [p.field for p in parsed.problems] == ["title", "published", "@zzz"]
+    assert parsed.refused == {"title", "published"}  # an unknown citation refuses no field
+    assert (parsed.doc.slug, parsed.doc.locale, parsed.doc.title, parsed.doc.published) == ("x", "en", "", None)
+    assert parsed.line_of("locale") == line_of(text, "locale:")
+    # a refused field is not reported a second time by the checks that depend on it
+    assert not any("required when status" in p.message for p in parsed.problems)
+    clean = check_document(document(FRONT, "Body [@a].\n"), "ok.md")
+    assert clean.problems == [] and clean.refused == set()
+
+
+def test_unreadable_front_matter_is_one_problem_on_its_line():
+    text = ("---\nslug: x\nlocale: en\ntitle: [unclosed, list\nsummary: s\npublished: soon\n---\n\n"
+            "Cites [@nowhere].\n")
+    parsed = check_document(text, "broken.md")
+    assert parsed.doc is None
+    (problem,) = parsed.problems
+    assert problem.message.startswith("invalid YAML") and problem.line is not None
+    with pytest.raises(AuthoringError) as err:
+        parse_document(text, "broken.md")
+    assert err.value.problems == [err.value] and "\n" not in str(err.value)
+
+
+def test_references_that_cannot_be_read_do_not_make_every_citation_unknown():
+    front = {**FRONT, "references": "a, b"}
+    with pytest.raises(AuthoringError) as err:
+        parse_document(document(front, "Body [@a] and [@b].\n"), "refs.md")
+    assert [p.field for p in err.value.problems] == ["references"]
+
+
+def test_every_line_with_a_control_character_is_named():
+    text = document(FRONT, "Fine [@a].\n\nBad\x00 one.\n\nAnd\x07 two.\n")
+    with pytest.raises(AuthoringError) as err:
+        parse_document(text, "ctl.md")
+    assert [(p.field, p.line) for p in err.value.problems] == [("body", line_of(text, "Bad")),
+                                                               ("body", line_of(text, "And"))]
 
 
 # -- round trip ------------------------------------------------------------------------

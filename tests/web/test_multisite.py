@@ -105,11 +105,13 @@ def test_added_host_reaches_its_site_only(two_sites, cli, get_page):
     assert get_page("beta.localhost", "/en/same-slug/").one("h1").text() == SITES["beta"]["title"]
 
 
-def test_a_host_named_like_another_sites_dev_host_goes_where_it_is_assigned(two_sites, cli, get_page):
-    """An explicit host beats the automatic <slug>.localhost mapping, from the next request on."""
+def test_another_sites_dev_host_cannot_be_claimed(two_sites, cli, get_page):
+    """<slug>.localhost belongs to that site: claiming it for another site is refused,
+    so a page never moves to a different clinic behind a name people already use."""
     assert get_page("alpha.localhost", "/en/same-slug/").one("h1").text() == SITES["alpha"]["title"]
-    assert cli("site", "add-host", "beta", "alpha.localhost").exit_code == 0
-    assert get_page("alpha.localhost", "/en/same-slug/").one("h1").text() == SITES["beta"]["title"]
+    result = cli("site", "add-host", "beta", "alpha.localhost")
+    assert result.exit_code != 0 and "development host of site alpha" in result.output
+    assert get_page("alpha.localhost", "/en/same-slug/").one("h1").text() == SITES["alpha"]["title"]
 
 
 def test_a_change_made_by_another_process_is_seen_on_the_next_request(two_sites, app, make_app, get_page):

@@ -2,7 +2,7 @@
 publishing workflow (draft → review → published / scheduled).
 
 The form is validated by the same parser that reads authored files
-(:func:`~clinicjournal.content.authoring.parse_document`), so the editor and
+(:func:`~clinicjournal.content.authoring.check_document`), so the editor and
 ``content import`` accept exactly the same articles. Unknown citation keys do
 not stop a draft from being saved, but they stop it from going to review or
 being published; each is reported with its line in the body.
@@ -25,7 +25,7 @@ from ..content import revisions
 from ..content.authoring import (
     ArticleData,
     AuthoringError,
-    parse_document,
+    check_document,
     uncited_keys,
 )
 from ..content.citations import find_citations
@@ -168,16 +168,13 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
     })
     front = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
     body = values["body"]
-    try:
-        doc = parse_document(front + body, source="editor")
-    except AuthoringError as exc:
-        if not (exc.field or "").startswith("@"):
-            return Checked(None, [_problem(exc)], [], [])
-        try:  # a citation problem: check everything else, then list every unknown key
-            doc = parse_document(front, source="editor")
-        except AuthoringError as exc2:
-            return Checked(None, [_problem(exc2)], [], [])
-        doc.body = body.strip("\n") + "\n"
+    parsed = check_document(front + body, source="editor")
+    # Unknown citation keys are listed below with their lines in the editor, and
+    # only stop review and publishing; every other problem stops saving.
+    refused = [p for p in parsed.problems if not (p.field or "").startswith("@")]
+    if refused:
+        return Checked(None, [_problem(p) for p in refused], [], [])
+    doc = parsed.doc
     citations = citation_problems(body, doc.references)
 
     if doc.locale not in site.locales:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from pathlib import Path
 
 import click
@@ -16,7 +17,8 @@ from ..content.documents import (
     export_site,
     find_files,
     import_documents,
-    parse_files,
+    in_file_order,
+    read_files,
 )
 from ..store import audit
 from ..store.db import describe_write_error
@@ -53,9 +55,9 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
     if show_progress:
         with progress() as bar:
             task = bar.add_task(f"Reading {len(files)} file(s)", total=len(files))
-            docs, errors = parse_files(files, lambda _p: bar.advance(task))
+            parsed = read_files(files, lambda _p: bar.advance(task))
     else:
-        docs, errors = parse_files(files)
+        parsed = read_files(files)
     plugins = current_app.extensions["clinicjournal"].plugins
     view = to_view(site, plugins)
 
@@ -63,9 +65,11 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         return [message for result in plugins.call("validate_article", view.enabled_plugins, site.slug,
                                                    article=doc, site=view) for message in result.value]
 
-    errors += check_against_site(docs, site, known_categories(view), plugin_checks)
+    errors = [problem for item in parsed for problem in item.problems]
+    errors += check_against_site(parsed, site, known_categories(view), plugin_checks)
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(in_file_order(errors, files))
+    docs = [item.doc for item in parsed]
     try:
         report = import_documents(sess, site, docs)
         if report.created or report.updated:
@@ -76,6 +80,25 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         sess.rollback()
         raise
     return report
+
+
+def print_problems(errors) -> int:
+    """Print ``errors`` (grouped by file) as ``file:line: field: message`` lines, the
+    messages of one file aligned, a blank line between files; returns the number of files."""
+    files = 0
+    for _source, group in groupby(errors, key=lambda e: e.source):
+        group = list(group)
+        places = [f"{e.source}:{e.line}:" if e.line else f"{e.source}:" for e in group]
+        width = max(len(place) for place in places)
+        if files:
+            console.print()
+        files += 1
+        for place, error in zip(places, group):
+            what = f"{error.field}: " if error.field else ""
+            # The author's own text may contain [brackets]: never read it as markup.
+            console.print(f"[red]error[/] {escape(place.ljust(width))} {escape(what + error.message)}",
+                          soft_wrap=True)
+    return files
 
 
 @content_group.command("import")
@@ -95,11 +118,9 @@ def content_import(path: Path, site_slug: str) -> None:
     except (ConfigError, FileNotFoundError) as exc:
         fail(str(exc))
     except ImportFailed as exc:
-        for error in exc.errors:
-            # The author's own text may contain [brackets]: never read it as markup.
-            console.print(f"[red]error[/] {escape(str(error))}", soft_wrap=True)
-        fail(f"{len(exc.errors)} problem(s) found; nothing was imported. Fix the files and run the "
-             "import again.")
+        files = print_problems(exc.errors)
+        fail(f"{len(exc.errors)} problem(s) found in {files} file(s); nothing was imported. Fix the files "
+             "and run the import again.")
     table(f"Imported into {site_slug}", ["result", "count", "articles"],
           [["created", len(report.created), ", ".join(report.created[:6]) + (" …" if len(report.created) > 6 else "")],
            ["updated", len(report.updated), ", ".join(report.updated[:6]) + (" …" if len(report.updated) > 6 else "")],

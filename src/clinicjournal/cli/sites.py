@@ -29,6 +29,17 @@ def site_group() -> None:
     """Clinic sites: create, list and rename them, add and remove host names and languages."""
 
 
+def changed(slug: str, change):
+    """``(session, site, result)`` of ``change(session, site)`` on the site SLUG, not yet
+    committed; a refusal (no such site, bad input) ends the command with its reason."""
+    sess = session()
+    try:
+        site = get_site(sess, slug)
+        return sess, site, change(sess, site)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 @site_group.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="The clinic's name as readers see it.")
@@ -73,12 +84,7 @@ def site_list() -> None:
 @with_appcontext
 def site_add_host(slug: str, host: str) -> None:
     """Make HOST (e.g. journal.example.org) reach the site SLUG."""
-    sess = session()
-    try:
-        site = get_site(sess, slug)
-        row = add_host(sess, site, host)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, site, row = changed(slug, lambda sess, site: add_host(sess, site, host))
     audit.record(sess, audit.CLI, "site.host_added", site=site, target=row.name)
     sess.commit()
     console.print(f"{host} now reaches site {slug}.")
@@ -90,12 +96,7 @@ def site_add_host(slug: str, host: str) -> None:
 @with_appcontext
 def site_add_locale(slug: str, locale: str) -> None:
     """Let the site SLUG publish in LOCALE too."""
-    sess = session()
-    try:
-        site = get_site(sess, slug)
-        add_locale(sess, site, locale)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, site, _ = changed(slug, lambda sess, site: add_locale(sess, site, locale))
     audit.record(sess, audit.CLI, "site.locale_added", site=site, target=locale)
     sess.commit()
     console.print(f"Site {slug} now serves {locale}.")
@@ -107,12 +108,7 @@ def site_add_locale(slug: str, locale: str) -> None:
 @with_appcontext
 def site_remove_host(slug: str, host: str) -> None:
     """Stop HOST from reaching the site SLUG (SLUG.localhost always stays)."""
-    sess = session()
-    try:
-        site = get_site(sess, slug)
-        remove_host(sess, site, host)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, site, _ = changed(slug, lambda sess, site: remove_host(sess, site, host))
     name = normalise_host(host)
     audit.record(sess, audit.CLI, "site.host_removed", site=site, target=name)
     sess.commit()
@@ -127,13 +123,14 @@ def site_remove_host(slug: str, host: str) -> None:
 @with_appcontext
 def site_rename(slug: str, new_name: str, new_slug: str | None) -> None:
     """Give the site SLUG the display name NEW_NAME (and, with --slug, a new slug)."""
-    sess = session()
-    try:
-        site = get_site(sess, slug)
+    old_name = None
+
+    def rename(sess, site):
+        nonlocal old_name
         old_name = site.name
         rename_site(sess, site, new_name, new_slug)
-    except ConfigError as exc:
-        fail(str(exc))
+
+    sess, site, _ = changed(slug, rename)
     audit.record(sess, audit.CLI, "site.renamed", site=site, target=site.slug, old_slug=slug, old_name=old_name,
                  name=site.name)
     sess.commit()
@@ -150,12 +147,7 @@ def site_rename(slug: str, new_name: str, new_slug: str | None) -> None:
 @with_appcontext
 def site_remove_locale(slug: str, locale: str) -> None:
     """Stop the site SLUG publishing in LOCALE (refused while articles use it)."""
-    sess = session()
-    try:
-        site = get_site(sess, slug)
-        remove_locale(sess, site, locale)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, site, _ = changed(slug, lambda sess, site: remove_locale(sess, site, locale))
     audit.record(sess, audit.CLI, "site.locale_removed", site=site, target=locale)
     sess.commit()
     console.print(f"Site {slug} no longer serves {locale}.")

@@ -1,8 +1,10 @@
 """The authoring format: YAML front matter + Markdown body (see docs/authoring.md).
 
 ``parse_document`` turns a file's text into an :class:`ArticleData` or raises
-:class:`AuthoringError` naming the file, the line and the field; ``dump_document``
-writes the same format back, so export → import loses nothing.
+:class:`AuthoringError` naming the file, the line and the field of every problem
+in it; ``check_document`` gives the same problems as a list, with the article as
+far as it could be read. ``dump_document`` writes the same format back, so
+export → import loses nothing.
 """
 
 from __future__ import annotations
@@ -35,14 +37,31 @@ FIELDS = ("slug", "locale", "translation_key", "type", "status", "title", "categ
 
 
 class AuthoringError(ValueError):
-    """A problem in an authored file. ``str()`` gives ``file:line: field: message``."""
+    """A problem in an authored file. ``str()`` gives ``file:line: field: message``.
+
+    ``problems`` lists every problem found in the document, each an
+    :class:`AuthoringError` of its own; for a single problem it is ``[self]``.
+    An error that stands for several (see :meth:`collect`) carries the first
+    one's ``source``, ``line``, ``field`` and ``message``, and its ``str()``
+    has one ``file:line: field: message`` line per problem.
+    """
 
     def __init__(self, message: str, *, source: str = "", line: int | None = None,
-                 field: str | None = None) -> None:
+                 field: str | None = None, problems: list[AuthoringError] | None = None) -> None:
         self.source, self.line, self.field, self.message = source, line, field, message
+        self.problems: list[AuthoringError] = list(problems) if problems else [self]
         where = source + (f":{line}" if line else "")
         what = f"{field}: " if field else ""
-        super().__init__(f"{where}: {what}{message}" if where else f"{what}{message}")
+        first = f"{where}: {what}{message}" if where else f"{what}{message}"
+        super().__init__("\n".join([first, *(str(p) for p in self.problems[1:])]))
+
+    @classmethod
+    def collect(cls, problems: list[AuthoringError]) -> AuthoringError:
+        """One error for all of ``problems`` (not empty): the first itself when it is alone."""
+        if len(problems) == 1:
+            return problems[0]
+        first = problems[0]
+        return cls(first.message, source=first.source, line=first.line, field=first.field, problems=problems)
 
 
 @dataclass
@@ -83,43 +102,81 @@ class ArticleData:
     body_line: int = 1  # line of the file where the body starts, for error messages
 
 
+@dataclass
+class Parsed:
+    """One authored file as far as it could be read, with every problem found in it."""
+
+    source: str
+    #: the article, with each refused field left at its default; None when the
+    #: front matter could not be read at all (then ``problems`` has that one problem)
+    doc: ArticleData | None
+    problems: list[AuthoringError] = field(default_factory=list)  # in the order of their lines
+    lines: dict[str, int] = field(default_factory=dict)  # dotted field path → line of the file
+
+    @property
+    def refused(self) -> set[str]:
+        """Front-matter fields (top-level names, and ``body``) whose value was refused:
+        checks that depend on them (locale served, duplicate slugs...) are skipped."""
+        return {p.field.split(".")[0] for p in self.problems if p.field and not p.field.startswith("@")}
+
+    def line_of(self, path: str) -> int | None:
+        """The line where the field ``path`` (``references.2.title``) is written, if it is."""
+        return self.lines.get(path)
+
+
 def parse_document(text: str, source: str = "<text>") -> ArticleData:
     """Parse one authored file.
 
     :raise AuthoringError: for a missing or malformed front matter, a missing or
-        mistyped field, or a citation of a key the references do not list.
+        mistyped field, or a citation of a key the references do not list. Every
+        problem of the file is in its ``problems`` (see :func:`check_document`).
+    """
+    parsed = check_document(text, source)
+    if parsed.problems:
+        raise AuthoringError.collect(parsed.problems)
+    return parsed.doc
+
+
+def check_document(text: str, source: str = "<text>") -> Parsed:
+    """Read one authored file and find every problem in it, without raising.
+
+    Each refused field is reported with its line and left at its default, and
+    checking goes on; only a front matter that cannot be read (no ``---``
+    fences, invalid YAML, not a mapping) is a single problem, with no article.
     """
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
+
+    def unreadable(message: str, line: int | None) -> Parsed:
+        return Parsed(source, None, [AuthoringError(message, source=source, line=line)])
+
     if not lines or lines[0].strip() != "---":
-        raise AuthoringError("the file must start with a '---' line opening the front matter",
-                             source=source, line=1)
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        raise AuthoringError("the front matter is not closed by a '---' line", source=source,
-                             line=len(lines)) from None
+        return unreadable("the file must start with a '---' line opening the front matter", 1)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return unreadable("the front matter is not closed by a '---' line", len(lines))
     front = "\n".join(lines[1:end])
     try:
         node = yaml.compose(front, Loader=_Loader)
         meta = yaml.load(front, Loader=_Loader) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise AuthoringError(f"invalid YAML: {exc.problem or exc}", source=source,
-                             line=(mark.line + 2) if mark else None) from None
+        return unreadable(f"invalid YAML: {exc.problem or exc}", (mark.line + 2) if mark else None)
     if not isinstance(meta, dict):
-        raise AuthoringError("the front matter must be a mapping of 'field: value' lines",
-                             source=source, line=2)
+        return unreadable("the front matter must be a mapping of 'field: value' lines", 2)
     lines_of = _line_index(node, offset=2)
     rest = lines[end + 1:]
     leading_blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
     body = "\n".join(rest).strip("\n") + "\n"
     body_line = end + 2 + leading_blank
-    bad = CONTROL_RE.search(body)
-    if bad:  # e.g. NUL, which no database column can hold
-        raise AuthoringError(f"contains the control character U+{ord(bad.group()):04X}; remove it",
-                             source=source, line=body_line + body.count("\n", 0, bad.start()), field="body")
-    return _build(meta, body, source, lines_of, body_line=body_line)
+    c = _Checker(meta, source, lines_of)
+    for number, line in enumerate(body.split("\n")):
+        bad = CONTROL_RE.search(line)
+        if bad:  # e.g. NUL, which no database column can hold
+            c.refuse("body", f"contains the control character U+{ord(bad.group()):04X}; remove it",
+                     line=body_line + number)
+    doc = _build(c, body, body_line=body_line)
+    return Parsed(source, doc, sorted(c.problems, key=lambda p: p.line or 0), lines_of)
 
 
 class _Loader(yaml.SafeLoader):
@@ -150,36 +207,55 @@ def _line_index(node, offset: int, prefix: str = "") -> dict[str, int]:
 
 
 class _Checker:
+    """Checks front-matter values and records every problem: a refused value is
+    replaced by a default (``refuse`` returns it), so checking carries on."""
+
     def __init__(self, meta: dict, source: str, lines_of: dict[str, int]) -> None:
         self.meta, self.source, self.lines_of = meta, source, lines_of
+        self.problems: list[AuthoringError] = []
 
-    def fail(self, path: str, message: str):
-        line = self.lines_of.get(path) or self.lines_of.get(path.rsplit(".", 1)[0])
-        raise AuthoringError(message, source=self.source, line=line, field=path)
+    def line(self, path: str) -> int:
+        """The line of ``path``, else of the nearest enclosing field that is written;
+        a missing top-level field is reported on line 1, where the front matter opens."""
+        while path:
+            if path in self.lines_of:
+                return self.lines_of[path]
+            path = path.rpartition(".")[0]
+        return 1
+
+    def refuse(self, path: str, message: str, default: Any = None, line: int | None = None) -> Any:
+        """Record the problem of field ``path``; return ``default`` to use in its place."""
+        self.problems.append(AuthoringError(message, source=self.source, line=line or self.line(path),
+                                            field=path))
+        return default
+
+    def refused(self, name: str) -> bool:
+        """Whether the field ``name`` (or anything in it) has been refused."""
+        return any(p.field == name or (p.field or "").startswith(name + ".") for p in self.problems)
 
     def text(self, path: str, value: Any, required: bool = False, max_length: int | None = None) -> str:
         if value is None or value == "":
-            if required:
-                self.fail(path, "is required")
-            return ""
+            return self.refuse(path, "is required", "") if required else ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.fail(path, f"must be text, not {type(value).__name__}")
-        self.printable(path, value)
+            return self.refuse(path, f"must be text, not {type(value).__name__}", "")
+        if not self.printable(path, value):
+            return ""
         value = value.strip()
         if max_length is not None and len(value) > max_length:
-            self.fail(path, f"is {len(value)} characters long; at most {max_length} fit, shorten it")
+            return self.refuse(path, f"is {len(value)} characters long; at most {max_length} fit, shorten it", "")
         return value
 
     def field(self, name: str, required: bool = False) -> str:
         """The front-matter text field ``name``, within its column's length."""
         return self.text(name, self.meta.get(name), required, MAX_LENGTH.get(name))
 
-    def printable(self, path: str, value: str) -> None:
+    def printable(self, path: str, value: str) -> bool:
         bad = CONTROL_RE.search(value)
         if bad:
-            self.fail(path, f"contains the control character U+{ord(bad.group()):04X}; remove it")
+            return self.refuse(path, f"contains the control character U+{ord(bad.group()):04X}; remove it", False)
+        return True
 
     def date(self, path: str, value: Any) -> dt.date | None:
         if value is None or value == "":
@@ -191,26 +267,29 @@ class _Checker:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.fail(path, f"must be a date written YYYY-MM-DD, not {value!r}")
+            return self.refuse(path, f"must be a date written YYYY-MM-DD, not {value!r}")
 
     def choice(self, path: str, value: Any, choices: tuple[str, ...], default: str) -> str:
         value = self.text(path, value) or default
         if value not in choices:
-            self.fail(path, f"must be one of {', '.join(choices)}, not {value!r}")
+            return self.refuse(path, f"must be one of {', '.join(choices)}, not {value!r}", default)
         return value
 
 
-def _build(meta: dict, body: str, source: str, lines_of: dict[str, int], body_line: int) -> ArticleData:
-    c = _Checker(meta, source, lines_of)
+def _build(c: _Checker, body: str, body_line: int) -> ArticleData:
+    meta, source = c.meta, c.source
     slug = c.field("slug", required=True)
-    if not SLUG_RE.match(slug):
-        c.fail("slug", f"{slug!r} must be lower-case letters, digits and hyphens")
+    if slug and not SLUG_RE.match(slug):
+        slug = c.refuse("slug", f"{slug!r} must be lower-case letters, digits and hyphens", "")
     locale = c.field("locale", required=True)
-    try:
-        Locale.parse(locale)
-    except (ValueError, UnknownLocaleError):
-        c.fail("locale", f"{locale!r} is not a locale code such as en, de or pt_BR")
+    if locale:
+        try:
+            Locale.parse(locale)
+        except (ValueError, UnknownLocaleError):
+            locale = c.refuse("locale", f"{locale!r} is not a locale code such as en, de or pt_BR", "")
     kind = c.choice("type", meta.get("type"), KINDS, "article")
+    known_type = not c.refused("type")  # a mistyped `type: pgae` must not make the summary required
+    references, keys = _references(c, meta.get("references"))
     article = ArticleData(
         slug=slug,
         locale=locale,
@@ -219,7 +298,7 @@ def _build(meta: dict, body: str, source: str, lines_of: dict[str, int], body_li
         translation_key=c.field("translation_key") or slug,
         status=c.choice("status", meta.get("status"), STATUSES, "published"),
         category=c.field("category") or None,
-        summary=c.text("summary", meta.get("summary"), required=kind == "article"),
+        summary=c.text("summary", meta.get("summary"), required=kind == "article" and known_type),
         published=c.date("published", meta.get("published")),
         updated=c.date("updated", meta.get("updated")),
         reviewed=c.date("reviewed", meta.get("reviewed")),
@@ -227,15 +306,17 @@ def _build(meta: dict, body: str, source: str, lines_of: dict[str, int], body_li
         reviewer=c.field("reviewer"),
         takeaway=c.text("takeaway", meta.get("takeaway")),
         faq=_faq(c, meta.get("faq")),
-        references=_references(c, meta.get("references")),
+        references=references,
         body=body,
         extra={k: v for k, v in meta.items() if k not in FIELDS},
         source=source,
         body_line=body_line,
     )
-    if article.status in ("published", "scheduled") and kind == "article" and not article.published:
-        c.fail("published", f"is required when status is {article.status}")
-    check_citations(article)
+    if (article.status in ("published", "scheduled") and kind == "article" and not article.published
+            and not any(c.refused(name) for name in ("published", "status", "type"))):
+        c.refuse("published", f"is required when status is {article.status}")
+    if keys is not None:  # unknown when the references could not be read: every citation would look wrong
+        c.problems.extend(_unknown_citations(article, keys))
     return article
 
 
@@ -243,68 +324,78 @@ def _faq(c: _Checker, value: Any) -> list[dict[str, str]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        c.fail("faq", "must be a list of items with 'q' and 'a'")
+        return c.refuse("faq", "must be a list of items with 'q' and 'a'", [])
     items = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            c.fail(f"faq.{i}", "must have a 'q' (question) and an 'a' (answer)")
+            c.refuse(f"faq.{i}", "must have a 'q' (question) and an 'a' (answer)")
+            continue
         items.append({"q": c.text(f"faq.{i}.q", item.get("q"), required=True),
                       "a": c.text(f"faq.{i}.a", item.get("a"), required=True)})
     return items
 
 
-def _references(c: _Checker, value: Any) -> list[ReferenceData]:
+def _references(c: _Checker, value: Any) -> tuple[list[ReferenceData], set[str] | None]:
+    """The references, and the keys they define as written (None when some could
+    not be read, so citations cannot be checked against them)."""
     if value in (None, ""):
-        return []
+        return [], set()
     if not isinstance(value, list):
-        c.fail("references", "must be a list of references, each with a 'key' and a 'title'")
-    refs, seen = [], set()
+        return c.refuse("references", "must be a list of references, each with a 'key' and a 'title'", []), None
+    refs, keys, readable = [], set(), True
     for i, item in enumerate(value):
         path = f"references.{i}"
         if not isinstance(item, dict):
-            c.fail(path, "must be a mapping with at least 'key' and 'title'")
-        unknown = set(item) - set(REFERENCE_FIELDS)
-        if unknown:
-            name = sorted(unknown)[0]
-            c.fail(f"{path}.{name}", f"unknown reference field; use one of {', '.join(REFERENCE_FIELDS)}")
+            c.refuse(path, "must be a mapping with at least 'key' and 'title'")
+            readable = False
+            continue
+        for name in sorted(set(item) - set(REFERENCE_FIELDS), key=str):
+            c.refuse(f"{path}.{name}", f"unknown reference field; use one of {', '.join(REFERENCE_FIELDS)}")
+
         def text(name: str, required: bool = False) -> str:
             return c.text(f"{path}.{name}", item.get(name), required, MAX_REFERENCE_LENGTH.get(name))
 
         key = text("key", required=True)
-        if key in seen:
-            c.fail(f"{path}.key", f"duplicate reference key {key!r}")
-        seen.add(key)
+        if key and key in keys:
+            c.refuse(f"{path}.key", f"duplicate reference key {key!r}")
+        written = item.get("key")
+        # a key refused for its length still defines what the body cites: not "unknown" too
+        keys.add(key or (written.strip() if isinstance(written, str) else ""))
         authors = item.get("authors") or []
         if isinstance(authors, str):
             authors = [authors]
         if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-            c.fail(f"{path}.authors", "must be a list of names")
+            authors = c.refuse(f"{path}.authors", "must be a list of names", [])
         for j, author in enumerate(authors):
             c.printable(f"{path}.authors.{j}", author)
         year = item.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999):
-            c.fail(f"{path}.year", f"must be a whole number such as 2025, not {year!r}")
+            year = c.refuse(f"{path}.year", f"must be a whole number such as 2025, not {year!r}")
         url = text("url")
         if url and not re.match(r"^https?://", url, re.I):
-            c.fail(f"{path}.url", "must start with http:// or https://")
+            url = c.refuse(f"{path}.url", "must start with http:// or https://", "")
         refs.append(ReferenceData(
             key=key, title=text("title", required=True), authors=authors, container=text("container"),
             kind=text("kind"), year=year, doi=text("doi"), pmid=text("pmid"), pmcid=text("pmcid"), url=url,
         ))
-    return refs
+    return refs, keys if readable else None
+
+
+def _unknown_citations(article: ArticleData, known: set[str]) -> list[AuthoringError]:
+    """Every citation of a key not in ``known``, with the key and its line in the file."""
+    listed = sorted(k for k in known if k)
+    return [AuthoringError(f"unknown citation key {key!r}; add it under 'references' or fix the spelling"
+                           + (f" (known keys: {', '.join(listed)})" if listed else ""),
+                           source=article.source, line=article.body_line + citation.line - 1, field=f"@{key}")
+            for citation in find_citations(article.body) for key in citation.keys if key not in known]
 
 
 def check_citations(article: ArticleData) -> None:
-    """:raise AuthoringError: naming the first cited key the references do not define."""
-    known = {r.key for r in article.references}
-    for citation in find_citations(article.body):
-        for key in citation.keys:
-            if key not in known:
-                raise AuthoringError(
-                    f"unknown citation key {key!r}; add it under 'references' or fix the spelling"
-                    + (f" (known keys: {', '.join(sorted(known))})" if known else ""),
-                    source=article.source, line=article.body_line + citation.line - 1,
-                    field=f"@{key}")
+    """:raise AuthoringError: for the cited keys the references do not define
+    (the first one's, with every one in ``problems``)."""
+    problems = _unknown_citations(article, {r.key for r in article.references})
+    if problems:
+        raise AuthoringError.collect(problems)
 
 
 def uncited_keys(article: ArticleData) -> list[str]:

@@ -21,8 +21,9 @@ from . import revisions
 from .authoring import (
     ArticleData,
     AuthoringError,
+    Parsed,
+    check_document,
     dump_document,
-    parse_document,
     to_data,
 )
 from .render import count_words
@@ -52,43 +53,63 @@ def find_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*.md") if p.is_file() and not p.name.startswith("."))
 
 
-def parse_files(files: Iterable[Path], progress: Callable[[Path], None] | None = None
-                ) -> tuple[list[ArticleData], list[AuthoringError]]:
-    docs, errors = [], []
+def read_files(files: Iterable[Path], progress: Callable[[Path], None] | None = None) -> list[Parsed]:
+    """Each file parsed as far as it can be, with every problem in it (see
+    :func:`~clinicjournal.content.authoring.check_document`)."""
+    parsed = []
     for path in files:
         try:
-            docs.append(parse_document(path.read_text(encoding="utf-8"), source=str(path)))
-        except AuthoringError as exc:
-            errors.append(exc)
+            text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            errors.append(AuthoringError("is not UTF-8 text; save it as UTF-8", source=str(path)))
+            parsed.append(Parsed(str(path), None, [AuthoringError("is not UTF-8 text; save it as UTF-8",
+                                                                  source=str(path))]))
+        else:
+            parsed.append(check_document(text, source=str(path)))
         if progress:
             progress(path)
-    return docs, errors
+    return parsed
 
 
-def check_against_site(docs: list[ArticleData], site: Site, known_categories: set[str] | None,
+def check_against_site(parsed: list[Parsed], site: Site, known_categories: set[str] | None,
                        validate: Callable[[ArticleData], list[str]] | None = None) -> list[AuthoringError]:
-    """Problems that depend on the site: locales it serves, categories, duplicates, plugins' checks."""
-    errors, seen = [], {}
-    for doc in docs:
-        def err(message: str, fld: str) -> None:
-            errors.append(AuthoringError(message, source=doc.source, field=fld))
+    """Problems that depend on the site: locales it serves, categories, duplicates, plugins' checks.
 
-        if doc.locale not in site.locales:
+    Files with problems of their own are checked too, on the fields they got
+    right (a refused locale is not also "not served"); plugins' checks run only
+    on articles whose every field was accepted, as they expect a whole article.
+    """
+    errors, seen = [], {}
+    for item in parsed:
+        doc, refused = item.doc, item.refused
+        if doc is None:  # the front matter could not be read
+            continue
+
+        def err(message: str, fld: str, item: Parsed = item) -> None:
+            errors.append(AuthoringError(message, source=item.source, line=item.line_of(fld), field=fld))
+
+        if "locale" not in refused and doc.locale not in site.locales:
             err(f"site {site.slug!r} does not serve locale {doc.locale!r} (it serves "
                 f"{', '.join(site.locales)}); add it with `clinicjournal site add-locale {site.slug} "
                 f"{doc.locale}`", "locale")
         if doc.category and known_categories is not None and doc.category not in known_categories:
             err(f"unknown category {doc.category!r}; categories offered by installed plugins: "
                 f"{', '.join(sorted(known_categories)) or 'none'}", "category")
-        key = (doc.locale, doc.slug)
-        if key in seen:
-            err(f"the slug {doc.slug!r} in locale {doc.locale!r} is also used by {seen[key]}", "slug")
-        seen[key] = doc.source
-        for message in (validate(doc) if validate else []):
-            err(message, "plugin check")
+        if not refused & {"slug", "locale"}:
+            key = (doc.locale, doc.slug)
+            if key in seen:
+                err(f"the slug {doc.slug!r} in locale {doc.locale!r} is also used by {seen[key]}", "slug")
+            seen[key] = doc.source
+        if validate and not refused:
+            for message in validate(doc):
+                err(message, "plugin check")
     return errors
+
+
+def in_file_order(errors: list[AuthoringError], files: Iterable[Path]) -> list[AuthoringError]:
+    """``errors`` grouped by file in the order of ``files``, and by line within each
+    file (a problem of no particular line last)."""
+    order = {str(path): i for i, path in enumerate(files)}
+    return sorted(errors, key=lambda e: (order.get(e.source, len(order)), e.source, e.line is None, e.line or 0))
 
 
 def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> ImportReport:
