@@ -32,7 +32,8 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_MINUTES": 15,
     "LOGIN_LOCK_MINUTES": 15,
-    "ADMIN_SESSION_HOURS": 12,
+    "ADMIN_SESSION_HOURS": 12,  # a staff session ends this long after sign-in
+    "ADMIN_IDLE_MINUTES": 60,  # ... or after this long without a request
     "ADMIN_PER_PAGE": 50,
     "ADMIN_UPLOAD_MAX_BYTES": 1_000_000,
     # A CSRF token lives as long as the admin session (an editor may write for

@@ -16,10 +16,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..store.manage import ConfigError
 from ..store.models import Membership, Site, User
+from . import sessions
 
 ROLES = ("site_admin", "editor", "reviewer", "translator")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
@@ -85,9 +86,12 @@ def create_user(sess: Session, email: str, password: str, *, name: str = "", net
     return user
 
 
-def set_password(user: User, password: str, ph: PasswordHasher | None = None) -> None:
+def set_password(user: User, password: str, ph: PasswordHasher | None = None, keep_session: str | None = None) -> None:
+    """Set a new password and end every session of ``user`` (but ``keep_session``, the
+    token of the session that made the change): whoever knew the old one is out."""
     check_password_rules(password)
     user.password_hash = (ph or hasher()).hash(password)
+    sessions.end_all(object_session(user), user, keep=keep_session)
 
 
 def verify_password(user: User | None, password: str, ph: PasswordHasher) -> bool:
@@ -144,6 +148,8 @@ def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> li
     for membership in removed:
         user.memberships.remove(membership)
         sess.delete(membership)
+    if removed:
+        sessions.end_all(sess, user)  # a role taken away ends what the old sessions could do
     sess.flush()
     return sorted(m.role for m in removed)
 

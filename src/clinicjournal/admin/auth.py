@@ -3,9 +3,12 @@
 * The session cookie is HttpOnly and SameSite=Lax, and Secure whenever the
   request came over HTTPS (with ``PROXY_FIX`` set, as told by the proxy's
   X-Forwarded-Proto).
-* A session names the user and a fingerprint of their password hash, so
-  changing a password (or disabling the account) signs out every other
-  session; it expires after ``ADMIN_SESSION_HOURS``.
+* The cookie carries only a token for a row in ``admin_session``
+  (:mod:`.sessions`): signing out deletes it, so a copy of the cookie taken
+  before opens nothing afterwards; "Sign out everywhere", a password change,
+  a lost role or a disabled account delete the user's other rows too. A
+  session ends after ``ADMIN_SESSION_HOURS``, or ``ADMIN_IDLE_MINUTES``
+  without a request.
 * After ``LOGIN_MAX_FAILURES`` failed sign-ins for one e-mail address or one
   client address within ``LOGIN_WINDOW_MINUTES``, sign-in is locked for that
   address for ``LOGIN_LOCK_MINUTES`` (table ``login_throttle``, shared by every
@@ -15,8 +18,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import time
 
 from flask import (
     current_app,
@@ -36,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..store import audit, db
 from ..store.models import LoginThrottle, User, utcnow
-from . import accounts, bp
+from . import accounts, bp, sessions
 from .roles import PUBLIC, SIGNED_IN, route
 
 
@@ -64,20 +65,15 @@ def password_hasher():
     return state.password_hasher
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
-
-
 def load_user() -> None:
-    """Set ``g.user`` from the session (``None`` when signed out or expired)."""
+    """Set ``g.user`` from the session (``None`` when signed out, ended or expired)."""
     g.user = None
-    uid = session.get("uid")
-    if uid is None:
-        return
-    user = db.session().get(User, uid)
-    max_age = current_app.config["ADMIN_SESSION_HOURS"] * 3600
-    if (user is None or not user.active or session.get("pw") != _fingerprint(user)
-            or time.time() - session.get("at", 0) > max_age):
+    if "sid" not in session:
+        return  # signed out (the session may still hold a CSRF secret for the sign-in form)
+    sess = db.session()
+    row = sessions.current(sess, session["sid"])
+    user = sess.get(User, row.user_id) if row is not None else None
+    if user is None or not user.active:
         session.clear()
         return
     g.user = user
@@ -187,14 +183,25 @@ def login():
     clear_failures(sess, keys)
     user.last_login = now
     audit.record(sess, user, "user.signed_in", target=user.email, address=request.remote_addr)
+    token = sessions.start(sess, user)
     sess.commit()
     session.clear()  # a fresh session: nothing from before sign-in carries over
-    session["uid"], session["pw"], session["at"] = user.id, _fingerprint(user), int(time.time())
+    session["sid"] = token
     return redirect(_safe_next(request.args.get("next")))
 
 
 @route(bp, "/logout", SIGNED_IN, methods=["POST"])
 def logout():
+    """Sign out; with ``everywhere``, end every other session of this account too."""
+    sess = db.session()
+    if request.form.get("everywhere"):
+        ended = sessions.end_all(sess, g.user)
+        audit.record(sess, g.user, "user.signed_out_everywhere", target=g.user.email, sessions=ended)
+        message = _("You are signed out on every device.")
+    else:
+        sessions.end(sess, session.get("sid"))
+        message = _("You are signed out.")
+    sess.commit()
     session.clear()
-    flash(_("You are signed out."), "success")
+    flash(message, "success")
     return redirect(url_for("admin.login"))

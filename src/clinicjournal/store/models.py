@@ -218,6 +218,22 @@ class Membership(Base):
     site: Mapped[Site] = relationship()
 
 
+class AdminSession(Base):
+    """A signed-in staff session. Kept server-side, so that signing out, a password
+    change, a role removal or a disabled account ends it on every worker at once:
+    the cookie only carries a random token, and the row stores its hash."""
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
 class LoginThrottle(Base):
     """Failed logins per key (an e-mail address or a client address)."""
 
