@@ -144,3 +144,18 @@ def test_the_cookie_holds_no_user_id_only_a_token(app, sites, login):
     with client.client.session_transaction(base_url=client.base) as cookie_session:
         assert set(cookie_session) <= {"sid", "csrf_token", "_flashes"}
         assert row.token_hash not in cookie_session["sid"]
+
+
+def test_a_next_address_with_cr_lf_is_not_followed(app, sites):
+    """Issue 16, finding 5: next= with CR/LF gave a 500 after sign-in."""
+    client = AdminClient(app)
+    client.token()
+    for target in ("/admin/\r\nSet-Cookie: x=1", "/admin/%0d%0a", "/admin/\nfoo", "/admin/ x"):
+        response = client.post("/admin/login?next=" + target.replace("\r", "%0d").replace("\n", "%0a").replace(" ", "%20"),
+                               {"email": "editor@alpha.test", "password": "correct horse battery"})
+        assert response.status_code == 302, target
+        assert "\r" not in response.headers["Location"] and "\n" not in response.headers["Location"]
+        assert "Set-Cookie" not in response.headers["Location"]
+        client.post("/admin/logout")
+        client._token = None
+        client.token()

@@ -88,7 +88,13 @@ def to_login():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+    """``target`` when it is a path inside the admin, else the admin's home page.
+
+    Control characters and spaces are refused too: a CR/LF in ``next=`` would
+    otherwise reach the Location header (a 500, or a header injection).
+    """
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target \
+            and target.isprintable() and not any(c.isspace() for c in target):
         return target
     return url_for("admin.home")
 
