@@ -29,9 +29,15 @@ DEFAULTS = {
     # login throttle; HTTPS for Secure cookies). 0: trust no header.
     "PROXY_FIX": 0,
     "ARGON2_PARAMETERS": {},
-    "LOGIN_MAX_FAILURES": 5,
+    # The sign-in throttle (admin/auth.py): failures within the window, counted per
+    # (account, address), per account and per address, each with its own threshold;
+    # past it, sign-in waits 30 s, then twice as long after each further failure.
+    "LOGIN_MAX_FAILURES": 5,  # one account from one address: a person's own typos
+    "LOGIN_ACCOUNT_MAX_FAILURES": 20,  # one account from anywhere: a guessing attack
+    "LOGIN_ADDRESS_MAX_FAILURES": 50,  # one address: a clinic's shared NAT has many people
     "LOGIN_WINDOW_MINUTES": 15,
-    "LOGIN_LOCK_MINUTES": 15,
+    "LOGIN_LOCK_MINUTES": 15,  # the longest wait, for an account from one address and for an address
+    "LOGIN_ACCOUNT_MAX_DELAY_SECONDS": 60,  # the longest wait an attacker can impose on an account
     "ADMIN_SESSION_HOURS": 12,  # a staff session ends this long after sign-in
     "ADMIN_IDLE_MINUTES": 60,  # ... or after this long without a request
     "ADMIN_PER_PAGE": 50,

@@ -9,15 +9,21 @@
   a lost role or a disabled account delete the user's other rows too. A
   session ends after ``ADMIN_SESSION_HOURS``, or ``ADMIN_IDLE_MINUTES``
   without a request.
-* After ``LOGIN_MAX_FAILURES`` failed sign-ins for one e-mail address or one
-  client address within ``LOGIN_WINDOW_MINUTES``, sign-in is locked for that
-  address for ``LOGIN_LOCK_MINUTES`` (table ``login_throttle``, shared by every
-  worker).
+* Failed sign-ins within ``LOGIN_WINDOW_MINUTES`` are counted per (account,
+  client address), per account and per client address (table
+  ``login_throttle``, shared by every worker). Past a key's threshold, sign-in
+  for that key waits 30 s, and twice as long after each further failure: up to
+  ``LOGIN_LOCK_MINUTES`` for one account from one address (someone's typos lock
+  only themselves, not colleagues behind the clinic's shared address) and for
+  one address (``LOGIN_ADDRESS_MAX_FAILURES``, high for shared NATs), but at
+  most ``LOGIN_ACCOUNT_MAX_DELAY_SECONDS`` for an account from everywhere, so
+  an attacker who knows an address can slow its owner down, never lock them out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from flask import (
     current_app,
@@ -101,8 +107,21 @@ def _safe_next(target: str | None) -> str:
 
 # -- throttling -----------------------------------------------------------------
 
+FIRST_DELAY_SECONDS = 30
+
+
+def _throttle_rules(email: str) -> list[tuple[str, int, int]]:
+    """(key, failures allowed, longest wait in seconds) for a sign-in as ``email``."""
+    cfg = current_app.config
+    address = request.remote_addr or "?"
+    lock = cfg["LOGIN_LOCK_MINUTES"] * 60
+    return [(f"pair:{email}|{address}"[:400], cfg["LOGIN_MAX_FAILURES"], lock),
+            (f"email:{email}"[:400], cfg["LOGIN_ACCOUNT_MAX_FAILURES"], cfg["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"]),
+            (f"addr:{address}"[:400], cfg["LOGIN_ADDRESS_MAX_FAILURES"], lock)]
+
+
 def _throttle_keys(email: str) -> list[str]:
-    return [f"email:{email}"[:400], f"addr:{request.remote_addr or '?'}"[:400]]
+    return [key for key, _limit, _longest in _throttle_rules(email)]
 
 
 def locked_until(sess, keys: list[str], now: dt.datetime) -> dt.datetime | None:
@@ -111,12 +130,11 @@ def locked_until(sess, keys: list[str], now: dt.datetime) -> dt.datetime | None:
     return max(until) if until else None
 
 
-def note_failure(sess, keys: list[str], now: dt.datetime) -> bool:
-    """Count a failed sign-in against each key; returns True when this locked one."""
-    cfg = current_app.config
-    window = dt.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
-    locked = False
-    for key in keys:
+def note_failure(sess, email: str, now: dt.datetime) -> bool:
+    """Count a failed sign-in against each key; returns True when one now has to wait."""
+    window = dt.timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    waiting = False
+    for key, limit, longest in _throttle_rules(email):
         row = sess.get(LoginThrottle, key)
         if row is None:
             row = LoginThrottle(key=key, failures=0, first_failure=now)
@@ -124,10 +142,11 @@ def note_failure(sess, keys: list[str], now: dt.datetime) -> bool:
         if row.first_failure < now - window:
             row.failures, row.first_failure, row.locked_until = 0, now, None
         row.failures += 1
-        if row.failures >= cfg["LOGIN_MAX_FAILURES"]:
-            row.locked_until = now + dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            locked = True
-    return locked
+        if row.failures >= limit:
+            seconds = min(longest, FIRST_DELAY_SECONDS * 2 ** min(row.failures - limit, 20))
+            row.locked_until = now + dt.timedelta(seconds=seconds)
+            waiting = True
+    return waiting
 
 
 def clear_failures(sess, keys: list[str]) -> None:
@@ -140,7 +159,8 @@ def clear_failures(sess, keys: list[str]) -> None:
 # -- views ----------------------------------------------------------------------
 
 def _locked_response(until: dt.datetime):
-    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+    seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
+    minutes = math.ceil(seconds / 60)
     message = ngettext("Too many failed sign-in attempts. For your security, signing in is paused for "
                        "%(num)d more minute (until %(time)s UTC). If you forgot your password, ask "
                        "your network administrator to set a new one.",
@@ -149,7 +169,7 @@ def _locked_response(until: dt.datetime):
                        "your network administrator to set a new one.", minutes, time=until.strftime("%H:%M"))
     response = current_app.make_response((render_template("admin/login.html", error=message,
                                                           email=request.form.get("email", "")), 429))
-    response.headers["Retry-After"] = str(minutes * 60)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -174,7 +194,7 @@ def login():
     user = accounts.find_user(sess, email) if email else None
     if not accounts.verify_password(user, password, password_hasher()):
         try:
-            just_locked = note_failure(sess, keys, now)
+            just_locked = note_failure(sess, email, now)
             if just_locked:
                 audit.record(sess, email or "?", "user.locked_out", target=email,
                              address=request.remote_addr)
@@ -186,7 +206,7 @@ def login():
             return _locked_response(locked_until(sess, keys, now) or now)
         return render_template("admin/login.html", email=email,
                                error=_("That e-mail address and password do not match an account.")), 200
-    clear_failures(sess, keys)
+    clear_failures(sess, keys[:2])  # not the address's count: one good sign-in must not reset it
     user.last_login = now
     audit.record(sess, user, "user.signed_in", target=user.email, address=request.remote_addr)
     token = sessions.start(sess, user)
