@@ -15,7 +15,14 @@ process:
 - ``CACHE_TYPE = "null"``: off (conditional requests still work).
 
 Entries are also keyed by the moment the next scheduled article goes live
-(upcoming.py), so it appears at its time on every cached page that lists it.
+(upcoming.py), so it appears at its time on every cached page that lists it,
+and by what the page reads from the request (:func:`page_identity`: the path,
+the query string and scope.py's request facts: host, scheme, script root).
+
+Only a complete ``200`` answer to a ``GET`` that Flask marked cacheable, and
+that neither sets a cookie nor varies (by the session), is stored. A ``HEAD``
+is answered from the ``GET``'s entry, and a conditional request from an entry
+gets what Flask would answer it.
 """
 
 from __future__ import annotations
@@ -30,17 +37,24 @@ from typing import Any, Iterable
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from werkzeug.http import parse_etags, unquote_etag
-from werkzeug.wrappers import Response
+from werkzeug.http import http_date, parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.wrappers import Request, Response
 
 from ..store.startup import StartupError
 from .memo import PageStore
+from .scope import request_facts
 from .upcoming import Upcoming
 
 log = logging.getLogger("clinicjournal.cache")
 
 CACHEABLE_TYPES = ("text/html", "application/atom+xml", "application/xml", "text/xml", "text/plain")
 NO_CACHE_PREFIXES = ("/admin", "/static/")
+#: the header by which Flask (mark_cacheable) asks this layer to store an answer; never sent on
+MARK = "x-clinicjournal-cache"
+#: never stored: when the answer was made (Flask sets it on conditional requests only)
+NOT_STORED = (MARK, "date")
+HIT = ("X-Cache", "hit")
+NOT_MODIFIED = Response(status=304).status  # as werkzeug writes it
 #: Models whose changes retire cached pages (checked by name to avoid import cycles).
 WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
 
@@ -84,19 +98,26 @@ class PageCache:
         self.upcoming = upcoming
         self.seen_generation: str | None = None
 
-    def key(self, environ) -> str:
+    def key(self, identity: tuple[str, ...]) -> str:
+        """The entry's key for a request of this :func:`page_identity`."""
         generation = self.generation.current()
         if self.local and generation != self.seen_generation:
             # Entries of older generations can never be hit again: free the
             # worker's memory now rather than when their time runs out.
             self.store.clear()
             self.seen_generation = generation
-        host = environ.get("HTTP_HOST", "").lower()
-        path = environ.get("PATH_INFO", "")
-        query = environ.get("QUERY_STRING", "")
-        raw = f"{host}\n{path}\n{query}"
         moment = self.upcoming.next_moment(generation) if self.upcoming is not None else ""
-        return f"page:{generation}:{moment}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
+        digest = hashlib.sha1(repr(identity).encode(), usedforsecurity=False).hexdigest()
+        return f"page:{generation}:{moment}:{digest}"
+
+
+def page_identity(environ) -> tuple[str, ...]:
+    """Everything of a request a reader page depends on: scope.request_facts (host,
+    scheme, script root, read as Flask's request reads them) and the raw path and
+    query string. Read from the environ this layer is handed, so what every layer
+    outside it did (ProxyFix, the server's own X-Forwarded-* handling) is seen."""
+    facts = request_facts(Request(environ, shallow=True))
+    return (*facts, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
 
 
 class CachingMiddleware:
@@ -110,7 +131,8 @@ class CachingMiddleware:
                 NO_CACHE_PREFIXES) or "HTTP_AUTHORIZATION" in environ:
             return self.app(environ, start_response)
         try:
-            key = self.cache.key(environ)
+            identity = page_identity(environ)
+            key = self.cache.key(identity)
             hit = self.cache.store.get(key)
         except Exception as exc:  # a cache outage must never take pages down
             log.warning("page cache unavailable: %s", exc)
@@ -121,41 +143,68 @@ class CachingMiddleware:
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            return start_response(status, [(k, v) for k, v in headers if k.lower() != MARK], exc_info)
 
         body = self.app(environ, capture)
-        headers = dict((k.lower(), v) for k, v in captured.get("headers", []))
-        if captured.get("status", "").startswith("200") and headers.get("x-clinicjournal-cache") == "store":
-            chunks = list(body)
+        if not self._storable(environ, identity, captured):
+            return body
+        try:
+            data = b"".join(body)  # the page's own error, if it stops part-way: nothing stored
+        finally:
             if hasattr(body, "close"):
                 body.close()
-            entry = (captured["status"], [(k, v) for k, v in captured["headers"]
-                                          if k.lower() != "x-clinicjournal-cache"], b"".join(chunks))
+        headers = captured["headers"]
+        length = next((v for k, v in headers if k.lower() == "content-length"), None)
+        if length == str(len(data)):  # complete: neither cut short nor streamed without a length
+            entry = (captured["status"], [(k, v) for k, v in headers if k.lower() not in NOT_STORED], data)
             try:
                 self.cache.store.set(key, entry, timeout=self.cache.ttl)
             except Exception as exc:
                 log.warning("could not store page in cache: %s", exc)
-            return chunks
-        return body
+        return [data]
+
+    @staticmethod
+    def _storable(environ, identity: tuple[str, ...], captured: dict[str, Any]) -> bool:
+        """A 200 to a GET that Flask marked and that is anonymous, for the request the key
+        was made from."""
+        status, headers = captured.get("status", ""), captured.get("headers", ())
+        if environ["REQUEST_METHOD"] != "GET" or status.partition(" ")[0] != "200":
+            return False
+        names = {k.lower(): v for k, v in headers}
+        if names.get(MARK) != "store":
+            return False
+        # Flask saves the session after mark_cacheable ran: a page that read the session
+        # (Vary: Cookie) or set a cookie (a staff session refreshed) is that visitor's own.
+        if "set-cookie" in names or "vary" in names:
+            return False
+        # a layer inside this one that rewrote the request rendered another page than the key's
+        return page_identity(environ) == identity
 
     @staticmethod
     def _serve(entry, environ, start_response) -> Iterable[bytes]:
+        """The stored page, answered as Flask answers the same request (mark_cacheable)."""
         status, headers, body = entry
+        head = environ["REQUEST_METHOD"] == "HEAD"
+        conditions = [name for name in CONDITIONAL if name in environ]
+        if not conditions:
+            start_response(status, [*headers, HIT])
+            return [b""] if head else [body]
+        if conditions != ["HTTP_IF_NONE_MATCH"]:
+            # werkzeug's make_conditional, as for a fresh page: a 304, a 412 or the page
+            response = Response(body, status=status, headers=headers)
+            response.make_conditional(environ)
+            response.headers["X-Cache"] = "hit"
+            return response(environ, start_response)
+        # A browser revalidating, the common case: what make_conditional answers, faster.
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        if etag and _etag_matches(etag, environ.get("HTTP_IF_NONE_MATCH", "")):
-            keep = [(k, v) for k, v in headers if k.lower() in ("etag", "cache-control", "vary", "last-modified")]
-            start_response("304 Not Modified", keep)
+        dated = ("Date", http_date())
+        if etag and parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(unquote_etag(etag)[0]):
+            kept = list(headers)
+            remove_entity_headers(kept)
+            start_response(NOT_MODIFIED, [*kept, dated, HIT])
             return [b""]
-        start_response(status, headers + [("X-Cache", "hit")])
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-
-
-def _etag_matches(etag: str, if_none_match: str) -> bool:
-    """``If-None-Match`` parsed as Flask does for uncached responses: a list of
-    (weak or strong) tags, or ``*``."""
-    if not if_none_match:
-        return False
-    return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0])
+        start_response(status, [*headers, dated, HIT])
+        return [b""] if head else [body]
 
 
 #: request headers that make a response conditional (304) or partial (206)
