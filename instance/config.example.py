@@ -2,6 +2,9 @@
 # CLINICJOURNAL_ override anything set here.
 
 # SQLAlchemy database URL. Default: SQLite file in this folder.
+# A SQLite file (and its -wal/-shm files) is created readable by its owner only
+# (0600), as are backups; an existing one that every user could read is made
+# 0600 at start (logged), one shared with a group only (e.g. 0640) is left alone.
 # DATABASE_URL = "postgresql+psycopg://journal@db.internal/journal"
 
 # Signs session cookies. Default: generated into instance/secret_key on first run.
@@ -27,6 +30,14 @@
 # Refuse to serve a database behind (or ahead of) the code's migrations.
 # CHECK_SCHEMA = True
 
+# The largest request body accepted, in bytes. A larger one is answered with a
+# 413 page before it is read (an article upload's page says how large a file
+# may be). Keep it well above ADMIN_UPLOAD_MAX_BYTES: the article editor sends
+# its form URL-encoded, up to three bytes per byte of text. Multipart forms
+# (the upload) also have Flask's MAX_FORM_MEMORY_SIZE (500 kB for each field
+# that is not a file) and MAX_FORM_PARTS (1000).
+# MAX_CONTENT_LENGTH = 4_000_000
+
 # -- Caching (docs/deploy.md) ---------------------------------------------------
 
 # "simple": rendered pages in each worker's memory (one host);
@@ -43,7 +54,7 @@
 # CACHE_MAX_MB = 16
 
 # What browsers and CDNs are told (Cache-Control), in seconds.
-# CACHE_MAX_AGE = 60
+# CACHE_MAX_AGE = 0  # browsers revalidate every view (a cheap 304)
 # CACHE_S_MAXAGE = 300
 # CACHE_STALE_WHILE_REVALIDATE = 60
 

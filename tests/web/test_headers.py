@@ -181,3 +181,16 @@ def test_static_files_are_not_sniffed(site, client, get_page):
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
     assert response.headers.get("Referrer-Policy")
     response.close()
+
+
+def test_reader_pages_are_revalidated_by_browsers_and_kept_by_shared_caches(client, create_site, publish):
+    """Issue 16, finding 9: with max-age=60 staff saw their own stale pages after a
+    change. Browsers must revalidate every view; a revisit costs a 304."""
+    create_site("alpha")
+    publish("alpha", {"slug": "fresh"})
+    response = client.get("/en/", headers={"Host": "alpha.localhost"})
+    directives = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", "must-revalidate"} <= directives
+    assert any(d.startswith("s-maxage=") and int(d.split("=")[1]) > 0 for d in directives)
+    again = client.get("/en/", headers={"Host": "alpha.localhost", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""

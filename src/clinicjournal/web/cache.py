@@ -248,17 +248,29 @@ def track_changes(session: Session, _flush_context, _instances) -> None:
         session.info["cache_dirty"] = True
 
 
+def cache_control(config) -> str:
+    """Reader pages' Cache-Control. By default browsers revalidate every view (a
+    revisit is a cheap 304 on the ETag), so staff who just unpublished or changed a
+    setting never see their own stale page, while shared caches (a CDN) may keep a
+    page ``CACHE_S_MAXAGE`` seconds: docs/deploy.md says how to purge them."""
+    max_age, swr = int(config["CACHE_MAX_AGE"]), int(config["CACHE_STALE_WHILE_REVALIDATE"])
+    parts = ["public", f"max-age={max_age}"] + (["must-revalidate"] if max_age == 0 else [])
+    parts.append(f"s-maxage={int(config['CACHE_S_MAXAGE'])}")
+    if swr:
+        parts.append(f"stale-while-revalidate={swr}")
+    return ", ".join(parts)
+
+
 def init_app(app: Flask) -> None:
     config = app.config
     config.setdefault("CACHE_TYPE", "simple")
     config.setdefault("CACHE_TTL", 300)
     config.setdefault("CACHE_MAX_MB", 16)  # CACHE_TYPE "simple": each worker's pages, in megabytes
-    config.setdefault("CACHE_MAX_AGE", 60)
+    config.setdefault("CACHE_MAX_AGE", 0)
     config.setdefault("CACHE_S_MAXAGE", 300)
-    config.setdefault("CACHE_STALE_WHILE_REVALIDATE", 60)
+    config.setdefault("CACHE_STALE_WHILE_REVALIDATE", 0)
     state = app.extensions["clinicjournal"]
-    state.cache_control = (f"public, max-age={config['CACHE_MAX_AGE']}, s-maxage={config['CACHE_S_MAXAGE']}, "
-                           f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}")
+    state.cache_control = cache_control(config)
     state.page_cache = build_cache(app)
     generation = state.page_cache.generation if state.page_cache else _stamp_generation(app)
     state.cache_generation = generation
