@@ -22,6 +22,14 @@ DEFAULTS = {
     "CHECK_SCHEMA": True,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The largest request body accepted, in bytes: a larger one is answered 413
+    # before it is read (Flask and Werkzeug check it against Content-Length, and
+    # stop reading a body without one at this size). Four times the largest upload
+    # (ADMIN_UPLOAD_MAX_BYTES): the article editor posts URL-encoded, up to three
+    # bytes per byte of text. Werkzeug's own limits on multipart forms (the upload)
+    # stay as Flask sets them: MAX_FORM_MEMORY_SIZE (500 kB per field that is not
+    # a file) and MAX_FORM_PARTS (1000).
+    "MAX_CONTENT_LENGTH": 4_000_000,
 }
 
 SECRET_FILE = "secret_key"
@@ -52,6 +60,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["DISABLED_PLUGINS"] = app.config["DISABLED_PLUGINS"].split(",")
     if os.environ.get("CLINICJOURNAL_TRACE_PLUGINS"):
         app.config["TRACE_PLUGINS"] = os.environ["CLINICJOURNAL_TRACE_PLUGINS"] not in ("0", "")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise StartupError(f"MAX_CONTENT_LENGTH is {limit!r}, not a number of bytes; set it to the largest "
+                           "request body to accept, e.g. CLINICJOURNAL_MAX_CONTENT_LENGTH=4000000 (4 MB).")
 
 
 def _make_instance_folder(instance: Path) -> None:

@@ -265,3 +265,44 @@ def test_a_save_the_database_refuses_says_why_and_keeps_nothing(app, sites, logi
         event.remove(engine, "connect", read_only)
         engine.dispose()
     assert site_row(app, "alpha").name == "Alpha Clinic"
+
+
+def test_the_last_site_admin_cannot_be_removed(app, sites, login, cli):
+    """A site admin removing their own (the site's last) site-admin role would lock the
+    clinic out of its own admin: refused, saying to give the role to another account
+    first; with a second site admin it goes ahead."""
+    alpha = login("site_admin@alpha.test")
+    with app.app_context():
+        own = db.session().scalar(select(Membership.id).join(User, User.id == Membership.user_id).where(
+            User.email == "site_admin@alpha.test", Membership.site_id == sites.alpha_id))
+    response = alpha.post(f"/admin/alpha/members/{own}/revoke", follow_redirects=True,
+                          headers={"Accept-Language": "de"})
+    text = " ".join(response.get_data(as_text=True).split())
+    assert response.status_code == 200
+    assert ("Damit hätte Alpha Clinic keinen Website-Admin mehr, denn site_admin@alpha.test ist der letzte; "
+            "geben Sie zuerst einem anderen Konto die Rolle Website-Admin") in text, text
+    assert "Netzwerk-Admins" in text  # they keep access to every site either way
+    assert alpha.get("/admin/alpha/members").status_code == 200  # still a site admin
+    assert not events(app, "member.revoked")
+    # the CLI refuses it too, taking one role or every role, and refuses to disable the account
+    for args in (("--role", "site_admin"), ()):
+        result = cli("user", "revoke", "site_admin@alpha.test", "--site", "alpha", *args)
+        assert result.exit_code == 1, result.output
+        assert "Error: this would leave Alpha Clinic without a site admin, as site_admin@alpha.test is its last one" \
+            in " ".join(result.output.split())
+        assert "user grant OTHER-EMAIL --site alpha --role site_admin" in " ".join(result.output.split())
+    result = cli("user", "disable", "site_admin@alpha.test")
+    assert result.exit_code == 1 and "without a site admin" in result.output
+    assert not events(app, "member.revoked") and not events(app, "user.disabled")
+    # a disabled second admin is no admin the site has; an active one is
+    make_user(app, "second@alpha.test", site="alpha", roles=["site_admin"])
+    assert cli("user", "disable", "second@alpha.test").exit_code == 0
+    assert cli("user", "revoke", "site_admin@alpha.test", "--site", "alpha", "--role", "site_admin").exit_code == 1
+    assert cli("user", "enable", "second@alpha.test").exit_code == 0
+    assert alpha.post(f"/admin/alpha/members/{own}/revoke").status_code == 302
+    assert [e.target for e in events(app, "member.revoked")] == ["site_admin@alpha.test"]
+    assert alpha.get("/admin/alpha/members").status_code in (302, 404)  # gone, as asked (or signed out)
+    # the other roles of a last site admin can still be taken away
+    second = login("second@alpha.test")
+    assert second.post("/admin/alpha/members", {"email": "second@alpha.test", "role": "editor"}).status_code == 302
+    assert cli("user", "revoke", "second@alpha.test", "--site", "alpha", "--role", "editor").exit_code == 0

@@ -55,3 +55,19 @@ def test_missing_static_file_is_404(create_site, client):
     response = client.get("/static/css/nothing.0123456789ab.css", headers={"Host": "alpha.localhost"},
                           buffered=True)
     assert response.status_code == 404
+
+
+def test_the_manifest_of_every_static_file_is_not_served(create_site, client, make_app, tmp_path):
+    """The name → hashed-name map (every file of every plugin installed, enabled on the
+    site or not) stays in memory; one an earlier version left in the build folder is removed."""
+    create_site("alpha")
+    assert client.get("/static/manifest.json", headers={"Host": "alpha.localhost"},
+                      buffered=True).status_code == 404
+    build = tmp_path / "old-build"
+    build.mkdir()
+    (build / "manifest.json").write_text('{"css/journal.css": "css/journal.0123456789ab.css"}')
+    old = make_app(STATIC_BUILD_DIR=str(build))
+    assert not (build / "manifest.json").exists()
+    response = old.test_client().get("/static/manifest.json", headers={"Host": "alpha.localhost"}, buffered=True)
+    assert response.status_code == 404
+    assert "css/journal.css" in old.extensions["clinicjournal"].static_manifest

@@ -15,7 +15,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from ..store.manage import ConfigError
@@ -30,6 +30,14 @@ MAX_PASSWORD = 1024
 
 class AccountError(ConfigError):
     """A refused account change; the message says what to do instead."""
+
+
+class LastSiteAdmin(AccountError):
+    """Refused: the site ``site_slug`` would be left without a site admin."""
+
+    def __init__(self, message, site_slug: str) -> None:
+        super().__init__(message)
+        self.site_slug = site_slug
 
 
 def hasher(parameters: dict[str, Any] | None = None) -> PasswordHasher:
@@ -141,10 +149,16 @@ def grant(sess: Session, user: User, site: Site, role: str) -> bool:
 
 
 def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> list[str]:
-    """Take ``role`` (every role when ``None``) on ``site`` away from ``user``; returns the roles removed."""
+    """Take ``role`` (every role when ``None``) on ``site`` away from ``user``; returns the roles removed.
+
+    :raise AccountError: for an unknown role, or when it would take the site's last
+        site admin away (:func:`check_site_keeps_an_admin`).
+    """
     if role is not None and role not in ROLES:
         raise AccountError(_l("unknown role %(role)s; roles: %(roles)s", role=repr(role), roles=", ".join(ROLES)))
     removed = [m for m in user.memberships if m.site_id == site.id and (role is None or m.role == role)]
+    if any(m.role == "site_admin" for m in removed):
+        check_site_keeps_an_admin(sess, user, site)
     for membership in removed:
         user.memberships.remove(membership)
         sess.delete(membership)
@@ -152,6 +166,36 @@ def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> li
         sessions.end_all(sess, user)  # a role taken away ends what the old sessions could do
     sess.flush()
     return sorted(m.role for m in removed)
+
+
+def check_site_keeps_an_admin(sess: Session, user: User, site: Site) -> None:
+    """Refuse to leave ``site`` without a site admin who can sign in: taking the role
+    from (or disabling) ``user`` is allowed while another active account has it, or
+    when ``user`` cannot sign in anyway (a disabled account was no admin the site had).
+    Network admins keep access to every site whatever its members; they are not
+    counted, since a clinic should not need one to get its own site back.
+
+    :raise LastSiteAdmin: saying to give another account the role first.
+    """
+    if not user.active:
+        return
+    others = sess.scalar(select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
+                         .where(Membership.site_id == site.id, Membership.role == "site_admin",
+                                Membership.user_id != user.id, User.active.is_(True)))
+    if not others:
+        raise LastSiteAdmin(_l(
+            "this would leave %(site)s without a site admin, as %(email)s is its last one; give another account "
+            "the site admin role first, so that someone at the site can still manage its members and settings "
+            "(network admins keep access to every site in any case)", email=user.email, site=site.name), site.slug)
+
+
+def check_can_disable(sess: Session, user: User) -> None:
+    """:raise LastSiteAdmin: when ``user`` is the last active site admin of a site."""
+    for membership in user.memberships:
+        if membership.role == "site_admin":
+            site = sess.get(Site, membership.site_id)
+            if site is not None:
+                check_site_keeps_an_admin(sess, user, site)
 
 
 def list_users(sess: Session) -> list[User]:

@@ -116,13 +116,22 @@ def members():
 
 @route(bp, "/<site>/members/<int:membership_id>/revoke", "members.manage", methods=["POST"])
 def member_revoke(membership_id: int):
-    """Remove one role of one member (the membership must belong to this site)."""
+    """Remove one role of one member (the membership must belong to this site).
+
+    The site's last site admin keeps the role (the page says to give it to another
+    account first), so a site admin cannot lock the site out of its own admin.
+    """
     site, sess = g.admin_site, db.session()
     membership = membership_or_404(membership_id)
     user = sess.get(User, membership.user_id)
     if user is None:
         abort(404)
-    accounts.revoke(sess, user, site, membership.role)
+    try:
+        accounts.revoke(sess, user, site, membership.role)
+    except accounts.AccountError as exc:
+        sess.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.members"))
     audit.record(sess, g.user, "member.revoked", site=site, target=user.email, role=membership.role)
     sess.commit()
     flash(_("%(email)s is no longer %(role)s on this site.", email=user.email, role=role_label(membership.role)),

@@ -81,6 +81,10 @@ def _set_active(email: str, active: bool) -> None:
     sess = session()
     try:
         user = accounts.get_user(sess, email)
+        if not active:
+            accounts.check_can_disable(sess, user)
+    except accounts.LastSiteAdmin as exc:
+        _refuse_last_admin(exc)
     except ConfigError as exc:
         fail(str(exc))
     user.active = active
@@ -93,7 +97,10 @@ def _set_active(email: str, active: bool) -> None:
 @click.argument("email")
 @with_appcontext
 def user_disable(email: str) -> None:
-    """Stop EMAIL from signing in (signs them out at once; roles and history are kept)."""
+    """Stop EMAIL from signing in (signs them out at once; roles and history are kept).
+
+    Refused for the last site admin of a site: grant the role to another account first.
+    """
     _set_active(email, False)
 
 
@@ -105,12 +112,19 @@ def user_enable(email: str) -> None:
     _set_active(email, True)
 
 
+def _refuse_last_admin(exc: accounts.LastSiteAdmin) -> None:
+    fail(f"{exc}. Grant it with `clinicjournal user grant OTHER-EMAIL --site {exc.site_slug} --role site_admin`, "
+         "then run this command again.")
+
+
 def _change_membership(sess, email: str, site_slug: str, change, role: str | None):
     """``change(sess, user, site, role)`` (accounts.grant / revoke) for the account and
     site named; (user, site, what ``change`` returned), or a clear failure."""
     try:
         user, site = accounts.get_user(sess, email), get_site(sess, site_slug)
         return user, site, change(sess, user, site, role)
+    except accounts.LastSiteAdmin as exc:
+        _refuse_last_admin(exc)
     except ConfigError as exc:
         fail(str(exc))
 
@@ -138,7 +152,10 @@ def user_grant(email: str, site_slug: str, role: str) -> None:
 @click.option("--role", type=click.Choice(accounts.ROLES), help="Only this role (default: every role on the site).")
 @with_appcontext
 def user_revoke(email: str, site_slug: str, role: str | None) -> None:
-    """Take a role (or every role) on a site away from EMAIL."""
+    """Take a role (or every role) on a site away from EMAIL.
+
+    Refused for the site's last site admin: grant the role to another account first.
+    """
     sess = session()
     user, site, removed = _change_membership(sess, email, site_slug, accounts.revoke, role)
     if not removed:

@@ -23,6 +23,9 @@ revision they were written at:
 
 Backup files are written next to their destination under a temporary name and
 renamed into place when complete, so a failed backup never leaves a partial file.
+Like the database (see ``db.private_sqlite_file``) they are readable by their
+owner only, mode 0600, whatever the umask: they hold password hashes and the
+audit log.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
 #: Tables that are not content: the schema revision is stored on its own.
-NOT_COPIED = {"alembic_version"}
+NOT_COPIED = {"alembic_version", "admin_session"}  # sessions end with the install they were made on
 #: Tables a freshly migrated database already has rows in.
 BOOKKEEPING = {"install_state"}
 BATCH = 1000
@@ -170,6 +173,8 @@ def _atomic_file(path: Path, force: bool) -> Iterator[Path]:
         raise BackupError(f"{path} is a folder; give the name of the backup file to write")
     if not path.parent.is_dir():
         raise BackupError(f"the folder {path.parent} does not exist; create it first")
+    # mkstemp makes the file 0600; SQLite and zipfile write into it as it is, and
+    # os.replace keeps its mode (also over an older backup --force replaces).
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     os.close(fd)
     tmp_path = Path(tmp)

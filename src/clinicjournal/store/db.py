@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,6 +90,7 @@ def make_engine(url: str) -> Engine:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -98,6 +101,58 @@ def _make_engine(url: str) -> Engine:
     # pool_pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend)
     # is replaced before use instead of failing the request.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
+
+
+#: What SQLite adds beside a database file (WAL mode: the log and its index).
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(url: str) -> None:
+    """Make sure the SQLite database file of ``url`` is readable by its owner only:
+    it holds password hashes and the audit log.
+
+    A file that does not exist yet is created empty (an empty file is an empty
+    SQLite database) with mode 0600, before SQLite would create it with the
+    umask's (usually 0644); SQLite gives the ``-wal`` and ``-shm`` files it makes
+    the database file's mode. This is done when the engine is made, so migrations
+    (Alembic's own engine) find the file already made. No umask is changed: it is
+    the whole process's, threads included.
+
+    An existing file that other users may read or write (the "other" permission
+    bits, as an earlier version left it) is changed to 0600 as well, and so are
+    its ``-wal``/``-shm``/``-journal`` files; one that others cannot open (such as
+    0640 for a backup group) is the operator's choice and is left as it is. What
+    cannot be changed (another user's file) is logged, with the command that fixes
+    it. In-memory databases and ``file:`` URIs are left to SQLite.
+    """
+    parsed = make_url(url)
+    path = parsed.database
+    if not path or path == ":memory:" or path.startswith("file:") or parsed.query.get("uri"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing or unwritable folder: SQLite says so when it connects, as before
+    for name in (path, *(path + suffix for suffix in SQLITE_COMPANIONS)):
+        try:
+            found = os.stat(name)
+        except OSError:
+            continue
+        mode = stat.S_IMODE(found.st_mode)
+        if not stat.S_ISREG(found.st_mode) or not mode & 0o007:
+            continue  # a folder given as the database is SQLite's to refuse
+        try:
+            os.chmod(name, 0o600)
+        except OSError as exc:
+            log.warning("%s can be read by every user of this computer (mode %o) and could not be made private "
+                        "(%s): it holds password hashes. Run `chmod 600 %s` as its owner.",
+                        name, mode, exc.strerror or exc, name)
+        else:
+            log.warning("%s could be read by every user of this computer (mode %o); it holds password hashes, "
+                        "so it is now readable by its owner only (600).", name, mode)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -147,6 +202,8 @@ def alembic_config(url: str):
 def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
+    if url.startswith("sqlite"):
+        private_sqlite_file(url)  # Alembic's engine would create a missing file with the umask's mode
     command.upgrade(alembic_config(url), revision)
 
 

@@ -14,7 +14,6 @@ and override blocks.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -32,6 +31,7 @@ CORE_STATIC = Path(__file__).resolve().parents[1] / "static"
 CORE_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
 PLUGIN_PREFIX = "/static/plugins/"
+STALE_MANIFEST = "manifest.json"  # earlier versions wrote it into the (public) build folder
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +70,11 @@ def build_static(sources: dict[str, Path], build: Path) -> dict[str, str]:
 
     Returns logical path → hashed path (both relative to ``/static/``). Files
     already built are left alone, so restarts and concurrent workers are cheap.
+
+    Everything in ``build`` is public (WhiteNoise serves the folder, and a proxy
+    may too), so the manifest is kept in memory only: it listed every file of
+    every plugin installed, enabled on a site or not. A ``manifest.json`` that
+    earlier versions wrote there is removed.
     """
     build.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, str] = {}
@@ -87,7 +92,7 @@ def build_static(sources: dict[str, Path], build: Path) -> dict[str, str]:
                 if compressor.should_compress(str(target)):
                     for _ in compressor.compress(str(target)):
                         pass
-    (build / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    (build / STALE_MANIFEST).unlink(missing_ok=True)
     return manifest
 
 

@@ -1,17 +1,27 @@
 """Error pages, localised like the rest of the site.
 
 An unknown host gets a page that says no site is configured for it and shows
-nothing of any site; other 404s use the site's chrome.
+nothing of any site; other 404s use the site's chrome. A request body larger
+than ``MAX_CONTENT_LENGTH`` is refused with a 413 before it is read; in the
+admin the page says the limit and what to do instead.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    g,
+    render_template,
+    render_template_string,
+    request,
+)
+from flask_babel import format_decimal, gettext
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from ..i18n import negotiate
 from ..store.db import close_quietly
@@ -21,6 +31,8 @@ log = logging.getLogger("clinicjournal.errors")
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    # Found before the admin blueprint's generic handlers, which have no 413 of their own.
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     # The database is unavailable: a 503 the reader can retry, not a 500.
     for unavailable in UNAVAILABLE:
         app.register_error_handler(unavailable, _database_unavailable)
@@ -55,6 +67,63 @@ def _http_error(exc: HTTPException):
     if isinstance(exc, NotFound) and g.get("site") is None:
         return render_template("unknown_host.html", host=g.get("unknown_host", request.host)), 404
     return render_template("error.html", code=exc.code, error=exc), exc.code
+
+
+#: The 413 pages: the site's (or the admin's) error page with the reason and what to
+#: do instead, every sentence translated in Python (see :func:`_too_large`).
+_TOO_LARGE_PAGE = """{% extends "error.html" %}
+{% block title %}{{ title }}{% if g.site %} · {{ g.site.name }}{% endif %}{% endblock %}
+{% block main %}
+<section class="notice-page">
+  <h1>{{ title }}</h1>
+  <p>{{ message }}</p>
+  {%- if g.site %}
+  <p><a href="{{ url_for("reader.index", locale=g.locale) }}">{{ back }}</a></p>
+  {%- endif %}
+</section>
+{% endblock %}"""
+_TOO_LARGE_ADMIN_PAGE = """{% extends "admin/error.html" %}
+{% block title %}{{ title }}{% endblock %}
+{% block content %}
+<section class="card card--narrow">
+  <h1>{{ title }}</h1>
+  <p>{{ message }}</p>
+  <p><a href="{{ url_for('admin.home') }}">{{ back }}</a></p>
+</section>
+{% endblock %}"""
+
+
+def _megabytes(size: int) -> str:
+    """``size`` bytes in megabytes, written the way the page's language writes numbers."""
+    return format_decimal(size / 1_000_000, format="#,##0.#")
+
+
+def _too_large(exc: RequestEntityTooLarge):
+    """413 for a body over ``MAX_CONTENT_LENGTH`` (or over Werkzeug's multipart limits,
+    ``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS``), raised when the form is first
+    looked at, before the body is read. An article upload says how large a file may
+    be; other admin forms say how much they may send."""
+    _ensure_locale()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.blueprint != "admin":
+        return render_template_string(
+            _TOO_LARGE_PAGE, code=413, title=gettext("This request is too large"),
+            message=gettext("The journal accepts requests of up to %(size)s MB; this one is larger, so it was "
+                            "not read. Nothing was changed.", size=_megabytes(limit)),
+            back=gettext("Go to the journal's front page")), 413
+    if request.endpoint == "admin.article_upload":
+        files = min(limit, current_app.config["ADMIN_UPLOAD_MAX_BYTES"])
+        title = gettext("The file is too large to upload")
+        message = gettext("Files of up to %(size)s MB can be uploaded; this one is larger, so nothing was saved. "
+                          "Shorten the article, or split it into several articles of their own, and upload "
+                          "each file again.", size=_megabytes(files))
+    else:
+        title = gettext("This form is too large to send")
+        message = gettext("The administration accepts up to %(size)s MB at a time; this form sent more, so "
+                          "nothing was saved. Shorten the article (or split it into several articles of their "
+                          "own), then try again.", size=_megabytes(limit))
+    return render_template_string(_TOO_LARGE_ADMIN_PAGE, code=413, title=title, message=message,
+                                  back=gettext("Back to your sites")), 413
 
 
 def _database_unavailable(exc: Exception):
