@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from admin_support import (  # noqa: F401
     FAST_ARGON2,
     PASSWORD,
@@ -300,3 +301,20 @@ def test_a_disabled_account_is_signed_out_and_cannot_sign_in(app, sites, cli, lo
     assert "do not match an account" in response.get_data(as_text=True)
     assert cli("user", "enable", "editor@alpha.test").exit_code == 0
     AdminClient(app).login("editor@alpha.test")
+
+
+@pytest.mark.parametrize("password", ["password1234", "qwertyuiop123", "Summer2026!", "drhaddad2026",
+                                      "harbourview123"])
+def test_passwords_easy_to_guess_are_refused(cli, monkeypatch, password):
+    """Issue 16, finding 7: length alone let 'password1234' through."""
+    monkeypatch.setenv("CLINICJOURNAL_NEW_PASSWORD", password)
+    result = cli("user", "create", "drhaddad@harbourview.example", "--name", "Dr Haddad")
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output
+    assert cli("user", "list").output.count("drhaddad@harbourview.example") == 0
+
+
+def test_a_phrase_of_unrelated_words_is_accepted(cli, monkeypatch):
+    monkeypatch.setenv("CLINICJOURNAL_NEW_PASSWORD", "lantern orchard velvet quarry")
+    result = cli("user", "create", "drhaddad@harbourview.example", "--name", "Dr Haddad")
+    assert result.exit_code == 0, result.output

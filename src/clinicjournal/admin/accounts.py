@@ -48,12 +48,25 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def check_password_rules(password: str) -> None:
-    """:raise AccountError: when the password is too short or too long."""
+#: zxcvbn's scores run 0 (guessed at once) to 4; 3 means "safely unguessable" offline.
+MIN_PASSWORD_SCORE = 3
+
+
+def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """:raise AccountError: when the password is too short, too long, or easy to guess:
+    common, a keyboard pattern, a date, or made of the account's own name or address
+    (``user_inputs``), as zxcvbn estimates offline from its shipped word lists."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(_l("the password must have at least %(num)d characters", num=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
         raise AccountError(_l("the password must have at most %(num)d characters", num=MAX_PASSWORD))
+    from zxcvbn import zxcvbn  # its word lists cost memory: only load them when a password is set
+
+    inputs = [part for value in user_inputs for part in [value, *value.replace("@", " ").replace(".", " ").split()]
+              if part]
+    if zxcvbn(password[:100], user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError(_l("this password is too easy to guess: it is common, a pattern or close to the "
+                              "account's name. Choose a phrase of four or more unrelated words."))
 
 
 def find_user(sess: Session, email: str) -> User | None:
@@ -86,7 +99,7 @@ def create_user(sess: Session, email: str, password: str, *, name: str = "", net
                 ph: PasswordHasher | None = None) -> User:
     """Add an account. :raise AccountError: for a malformed or taken address or a weak password."""
     email = check_new_address(sess, email)
-    check_password_rules(password)
+    check_password_rules(password, (email, name))
     user = User(email=email, name=name.strip()[:200], is_network_admin=network_admin,
                 password_hash=(ph or hasher()).hash(password), active=True)
     sess.add(user)
@@ -97,7 +110,7 @@ def create_user(sess: Session, email: str, password: str, *, name: str = "", net
 def set_password(user: User, password: str, ph: PasswordHasher | None = None, keep_session: str | None = None) -> None:
     """Set a new password and end every session of ``user`` (but ``keep_session``, the
     token of the session that made the change): whoever knew the old one is out."""
-    check_password_rules(password)
+    check_password_rules(password, (user.email, user.name))
     user.password_hash = (ph or hasher()).hash(password)
     sessions.end_all(object_session(user), user, keep=keep_session)
 

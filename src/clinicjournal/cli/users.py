@@ -20,13 +20,14 @@ def _hasher():
     return accounts.hasher(current_app.config.get("ARGON2_PARAMETERS"))
 
 
-def _new_password() -> str:
-    """The password from CLINICJOURNAL_NEW_PASSWORD (for scripts), else asked twice."""
+def _new_password(*user_inputs: str) -> str:
+    """The password from CLINICJOURNAL_NEW_PASSWORD (for scripts), else asked twice;
+    ``user_inputs`` (the address, the name) must not make it easy to guess."""
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
     try:
-        accounts.check_password_rules(password)
+        accounts.check_password_rules(password, user_inputs)
     except ConfigError as exc:
         fail(str(exc))
     return password
@@ -49,7 +50,7 @@ def user_create(email: str, name: str, network_admin: bool) -> None:
         accounts.check_new_address(sess, email)
     except ConfigError as exc:
         fail(str(exc))
-    password = _new_password()
+    password = _new_password(email, name)
     try:
         user = accounts.create_user(sess, email, password, name=name, network_admin=network_admin, ph=_hasher())
     except ConfigError as exc:
@@ -71,7 +72,7 @@ def user_password(email: str) -> None:
         user = accounts.get_user(sess, email)
     except ConfigError as exc:
         fail(str(exc))
-    accounts.set_password(user, _new_password(), _hasher())
+    accounts.set_password(user, _new_password(user.email, user.name), _hasher())
     audit.record(sess, audit.CLI, "user.password_set", target=user.email)
     sess.commit()
     console.print(f"New password set for {user.email}.")
