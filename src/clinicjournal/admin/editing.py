@@ -21,11 +21,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..content import revisions
+from ..content import revisions, safe_yaml
 from ..content.authoring import (
     ArticleData,
     AuthoringError,
     check_document,
+    extra_problem,
     uncited_keys,
 )
 from ..content.citations import find_citations
@@ -135,12 +136,10 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
     refs: Any = []
     if values["references"].strip():
         try:
-            refs = yaml.safe_load(values["references"])
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
+            refs = safe_yaml.load(values["references"])
+        except safe_yaml.BadYAML as exc:
             errors.append(Problem("references", _("Not valid YAML (line %(line)s): %(problem)s",
-                                                   line=(mark.line + 1) if mark else "?",
-                                                   problem=exc.problem or str(exc))))
+                                                   line=exc.line or "?", problem=exc.problem)))
         if refs is not None and not isinstance(refs, list):
             errors.append(Problem("references", _("Write the references as a YAML list: each one starts "
                                                   "with “- key: ...”.")))
@@ -156,6 +155,9 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
         return Checked(None, errors, [], [])
 
     meta: dict[str, Any] = dict(article.extra or {}) if article is not None else {}
+    too_large = extra_problem(meta)  # stored before the limit: refused at once, not after a slow dump
+    if too_large:
+        return Checked(None, [Problem("", too_large)], [], [])
     meta.update({
         "slug": values["slug"], "locale": values["locale"],
         "translation_key": values["translation_key"] or values["slug"], "type": values["kind"] or "article",

@@ -26,6 +26,7 @@ from ..content import revisions
 from ..content.authoring import (
     AuthoringError,
     dump_document,
+    extra_problem,
     parse_document,
     uncited_keys,
 )
@@ -314,6 +315,10 @@ def article_upload():
         return redirect(url_for("admin.articles"))
     doc = checked.doc
     doc.extra = {**(article.extra if article is not None else {}), **parsed.extra}
+    too_large = extra_problem(doc.extra)  # the file's unknown fields and those the article keeps
+    if too_large:
+        flash(_("Upload refused: %(error)s", error=f"{upload.filename}: {too_large}"), "error")
+        return redirect(url_for("admin.articles"))
     article = editing.save(sess, site, article, doc, g.user, note=f"uploaded {upload.filename}")
     audit.record(sess, g.user, "article.uploaded", site=site, target=f"{article.locale}/{article.slug}",
                  file=upload.filename)

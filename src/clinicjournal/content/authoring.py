@@ -5,63 +5,38 @@
 in it; ``check_document`` gives the same problems as a list, with the article as
 far as it could be read. ``dump_document`` writes the same format back, so
 export → import loses nothing.
+
+The front matter is read by :mod:`.safe_yaml` (plain data: no anchors or
+aliases, bounded nesting, size and numbers); unknown keys are kept in
+``extra`` up to :data:`MAX_EXTRA_BYTES`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
 
 from ..store.models import Article, Reference
+from . import safe_yaml
+from .checks import CONTROL_RE, AuthoringError, Checker, shown
 from .citations import find_citations
 
-# Control characters other than tab and line breaks: never meant as text (NUL cannot even be stored).
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$")
 KINDS = ("article", "page")
 STATUSES = ("draft", "review", "published", "scheduled")
 REFERENCE_FIELDS = ("key", "title", "authors", "container", "kind", "year", "doi", "pmid", "pmcid", "url")
-#: the longest text each field's column holds (PostgreSQL refuses more, at commit time and
-#: without saying which file): checked here, so the error names the file, line and field
-MAX_LENGTH = {column.name: column.type.length for column in Article.__table__.c if getattr(column.type, "length", None)}
 MAX_REFERENCE_LENGTH = {column.name: column.type.length for column in Reference.__table__.c
                         if getattr(column.type, "length", None)}
+#: unknown front-matter keys are kept (and exported again) up to this size, written as JSON
+MAX_EXTRA_BYTES = 64 * 1024
 # Front-matter keys in the order export writes them.
 FIELDS = ("slug", "locale", "translation_key", "type", "status", "title", "category", "summary",
           "published", "updated", "reviewed", "author", "reviewer", "takeaway", "faq", "references")
-
-
-class AuthoringError(ValueError):
-    """A problem in an authored file. ``str()`` gives ``file:line: field: message``.
-
-    ``problems`` lists every problem found in the document, each an
-    :class:`AuthoringError` of its own; for a single problem it is ``[self]``.
-    An error that stands for several (see :meth:`collect`) carries the first
-    one's ``source``, ``line``, ``field`` and ``message``, and its ``str()``
-    has one ``file:line: field: message`` line per problem.
-    """
-
-    def __init__(self, message: str, *, source: str = "", line: int | None = None,
-                 field: str | None = None, problems: list[AuthoringError] | None = None) -> None:
-        self.source, self.line, self.field, self.message = source, line, field, message
-        self.problems: list[AuthoringError] = list(problems) if problems else [self]
-        where = source + (f":{line}" if line else "")
-        what = f"{field}: " if field else ""
-        first = f"{where}: {what}{message}" if where else f"{what}{message}"
-        super().__init__("\n".join([first, *(str(p) for p in self.problems[1:])]))
-
-    @classmethod
-    def collect(cls, problems: list[AuthoringError]) -> AuthoringError:
-        """One error for all of ``problems`` (not empty): the first itself when it is alone."""
-        if len(problems) == 1:
-            return problems[0]
-        first = problems[0]
-        return cls(first.message, source=first.source, line=first.line, field=first.field, problems=problems)
 
 
 @dataclass
@@ -157,19 +132,18 @@ def check_document(text: str, source: str = "<text>") -> Parsed:
         return unreadable("the front matter is not closed by a '---' line", len(lines))
     front = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(front, Loader=_Loader)
-        meta = yaml.load(front, Loader=_Loader) or {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return unreadable(f"invalid YAML: {exc.problem or exc}", (mark.line + 2) if mark else None)
+        meta, node = safe_yaml.load_with_node(front)
+    except safe_yaml.BadYAML as exc:
+        return unreadable(f"invalid YAML: {exc.problem}", (exc.line + 1) if exc.line else None)
+    meta = meta or {}
     if not isinstance(meta, dict):
         return unreadable("the front matter must be a mapping of 'field: value' lines", 2)
-    lines_of = _line_index(node, offset=2)
+    lines_of = safe_yaml.line_index(node, offset=2)
     rest = lines[end + 1:]
     leading_blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
     body = "\n".join(rest).strip("\n") + "\n"
     body_line = end + 2 + leading_blank
-    c = _Checker(meta, source, lines_of)
+    c = Checker(meta, source, lines_of)
     for number, line in enumerate(body.split("\n")):
         bad = CONTROL_RE.search(line)
         if bad:  # e.g. NUL, which no database column can hold
@@ -179,104 +153,7 @@ def check_document(text: str, source: str = "<text>") -> Parsed:
     return Parsed(source, doc, sorted(c.problems, key=lambda p: p.line or 0), lines_of)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date is reported by our
-    checks (with its field and line) instead of crashing PyYAML's constructor."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _line_index(node, offset: int, prefix: str = "") -> dict[str, int]:
-    """Map dotted field paths (``references.2.title``) to 1-based file lines."""
-    index: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = f"{prefix}{key_node.value}"
-            index[path] = key_node.start_mark.line + offset
-            index.update(_line_index(value_node, offset, path + "."))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            path = f"{prefix}{i}"
-            index[path] = item.start_mark.line + offset
-            index.update(_line_index(item, offset, path + "."))
-    return index
-
-
-class _Checker:
-    """Checks front-matter values and records every problem: a refused value is
-    replaced by a default (``refuse`` returns it), so checking carries on."""
-
-    def __init__(self, meta: dict, source: str, lines_of: dict[str, int]) -> None:
-        self.meta, self.source, self.lines_of = meta, source, lines_of
-        self.problems: list[AuthoringError] = []
-
-    def line(self, path: str) -> int:
-        """The line of ``path``, else of the nearest enclosing field that is written;
-        a missing top-level field is reported on line 1, where the front matter opens."""
-        while path:
-            if path in self.lines_of:
-                return self.lines_of[path]
-            path = path.rpartition(".")[0]
-        return 1
-
-    def refuse(self, path: str, message: str, default: Any = None, line: int | None = None) -> Any:
-        """Record the problem of field ``path``; return ``default`` to use in its place."""
-        self.problems.append(AuthoringError(message, source=self.source, line=line or self.line(path),
-                                            field=path))
-        return default
-
-    def refused(self, name: str) -> bool:
-        """Whether the field ``name`` (or anything in it) has been refused."""
-        return any(p.field == name or (p.field or "").startswith(name + ".") for p in self.problems)
-
-    def text(self, path: str, value: Any, required: bool = False, max_length: int | None = None) -> str:
-        if value is None or value == "":
-            return self.refuse(path, "is required", "") if required else ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            return self.refuse(path, f"must be text, not {type(value).__name__}", "")
-        if not self.printable(path, value):
-            return ""
-        value = value.strip()
-        if max_length is not None and len(value) > max_length:
-            return self.refuse(path, f"is {len(value)} characters long; at most {max_length} fit, shorten it", "")
-        return value
-
-    def field(self, name: str, required: bool = False) -> str:
-        """The front-matter text field ``name``, within its column's length."""
-        return self.text(name, self.meta.get(name), required, MAX_LENGTH.get(name))
-
-    def printable(self, path: str, value: str) -> bool:
-        bad = CONTROL_RE.search(value)
-        if bad:
-            return self.refuse(path, f"contains the control character U+{ord(bad.group()):04X}; remove it", False)
-        return True
-
-    def date(self, path: str, value: Any) -> dt.date | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            return self.refuse(path, f"must be a date written YYYY-MM-DD, not {value!r}")
-
-    def choice(self, path: str, value: Any, choices: tuple[str, ...], default: str) -> str:
-        value = self.text(path, value) or default
-        if value not in choices:
-            return self.refuse(path, f"must be one of {', '.join(choices)}, not {value!r}", default)
-        return value
-
-
-def _build(c: _Checker, body: str, body_line: int) -> ArticleData:
+def _build(c: Checker, body: str, body_line: int) -> ArticleData:
     meta, source = c.meta, c.source
     slug = c.field("slug", required=True)
     if slug and not SLUG_RE.match(slug):
@@ -308,7 +185,7 @@ def _build(c: _Checker, body: str, body_line: int) -> ArticleData:
         faq=_faq(c, meta.get("faq")),
         references=references,
         body=body,
-        extra={k: v for k, v in meta.items() if k not in FIELDS},
+        extra=_extra(c, {k: v for k, v in meta.items() if k not in FIELDS}),
         source=source,
         body_line=body_line,
     )
@@ -320,7 +197,7 @@ def _build(c: _Checker, body: str, body_line: int) -> ArticleData:
     return article
 
 
-def _faq(c: _Checker, value: Any) -> list[dict[str, str]]:
+def _faq(c: Checker, value: Any) -> list[dict[str, str]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
@@ -335,7 +212,7 @@ def _faq(c: _Checker, value: Any) -> list[dict[str, str]]:
     return items
 
 
-def _references(c: _Checker, value: Any) -> tuple[list[ReferenceData], set[str] | None]:
+def _references(c: Checker, value: Any) -> tuple[list[ReferenceData], set[str] | None]:
     """The references, and the keys they define as written (None when some could
     not be read, so citations cannot be checked against them)."""
     if value in (None, ""):
@@ -370,7 +247,7 @@ def _references(c: _Checker, value: Any) -> tuple[list[ReferenceData], set[str] 
             c.printable(f"{path}.authors.{j}", author)
         year = item.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999):
-            year = c.refuse(f"{path}.year", f"must be a whole number such as 2025, not {year!r}")
+            year = c.refuse(f"{path}.year", f"must be a whole number such as 2025, not {shown(year)}")
         url = text("url")
         if url and not re.match(r"^https?://", url, re.I):
             url = c.refuse(f"{path}.url", "must start with http:// or https://", "")
@@ -379,6 +256,58 @@ def _references(c: _Checker, value: Any) -> tuple[list[ReferenceData], set[str] 
             kind=text("kind"), year=year, doi=text("doi"), pmid=text("pmid"), pmcid=text("pmcid"), url=url,
         ))
     return refs, keys if readable else None
+
+
+def _extra(c: Checker, extra: dict) -> dict[str, Any]:
+    """The front-matter keys the format does not know, kept as written when they
+    are plain data (no control character, no .nan or .inf) within :data:`MAX_EXTRA_BYTES`."""
+    kept, sizes = {}, {}
+    for key, value in extra.items():
+        path = str(key)
+        if not all(c.printable(path, text) for text in _texts({key: value})):
+            continue
+        try:
+            sizes[path] = _json_size(value, strict=True)
+        except ValueError:
+            c.refuse(path, "holds .nan or .inf, which cannot be stored; put it in quotes if it is text")
+            continue
+        kept[key] = value
+    if sum(sizes.values()) > MAX_EXTRA_BYTES:
+        biggest = max(sizes, key=sizes.get)
+        return c.refuse(biggest, _too_large(sizes), {})
+    return kept
+
+
+def extra_problem(extra: dict[str, Any]) -> str | None:
+    """Why ``extra`` (an article's unknown front-matter keys) is too large to store, or None."""
+    sizes = {str(key): _json_size(value) for key, value in (extra or {}).items()}
+    return _too_large(sizes) if sum(sizes.values()) > MAX_EXTRA_BYTES else None
+
+
+def _too_large(sizes: dict[str, int]) -> str:
+    names = sorted(sizes, key=sizes.get, reverse=True)
+    listed = ", ".join(f"{shown(name)} ({-(-sizes[name] // 1024)} KB)" for name in names[:5])
+    return (f"fields the format does not know are kept as written up to {MAX_EXTRA_BYTES // 1024} KB in all "
+            f"(as JSON), and these take {-(-sum(sizes.values()) // 1024)} KB: {listed}"
+            f"{', …' if len(names) > 5 else ''}; shorten or remove them")
+
+
+def _json_size(value: Any, strict: bool = False) -> int:
+    """Bytes of ``value`` as JSON. :raise ValueError: for NaN or infinity when ``strict``."""
+    return len(json.dumps(value, ensure_ascii=False, allow_nan=not strict, default=str).encode())
+
+
+def _texts(value: Any):
+    """Every text in ``value`` (a string, or the keys and values of lists and mappings)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def _unknown_citations(article: ArticleData, known: set[str]) -> list[AuthoringError]:
@@ -428,7 +357,7 @@ def dump_document(article: ArticleData) -> str:
     }
     meta = {k: v for k, v in meta.items() if v not in (None, "", [])}
     meta.update(article.extra)
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
+    front = safe_yaml.dump(meta)
     return f"---\n{front}---\n{article.body}"
 
 
