@@ -159,3 +159,14 @@ def test_a_next_address_with_cr_lf_is_not_followed(app, sites):
         client.post("/admin/logout")
         client._token = None
         client.token()
+
+
+def test_an_operator_can_sign_a_user_out_everywhere(app, sites, login, cli):
+    laptop = login("editor@alpha.test")
+    phone = AdminClient(app, address="10.0.0.2")
+    phone.login("editor@alpha.test")
+    result = cli("user", "sign-out", "editor@alpha.test")
+    assert result.exit_code == 0 and "2 sessions ended" in result.output
+    assert laptop.get("/admin/alpha/").status_code == 302
+    assert phone.get("/admin/alpha/").status_code == 302
+    assert cli("user", "sign-out", "nobody@alpha.test").exit_code != 0

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..admin import accounts
+from ..admin import accounts, sessions
 from ..store import audit
 from ..store.manage import ConfigError, get_site
 from .base import console, fail, main, session, table
@@ -76,6 +76,24 @@ def user_password(email: str) -> None:
     audit.record(sess, audit.CLI, "user.password_set", target=user.email)
     sess.commit()
     console.print(f"New password set for {user.email}.")
+
+
+@user_group.command("sign-out")
+@click.argument("email")
+@with_appcontext
+def user_sign_out(email: str) -> None:
+    """End every session of EMAIL at once, on every server (a lost phone, a shared computer)."""
+    sess = session()
+    try:
+        user = accounts.get_user(sess, email)
+    except ConfigError as exc:
+        fail(str(exc))
+    ended = sessions.end_all(sess, user)
+    audit.record(sess, audit.CLI, "user.signed_out_everywhere", target=user.email, sessions=ended)
+    sess.commit()
+    console.print(f"{user.email} is signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended). "
+                  "They can sign in again with their password; change it with `clinicjournal user password` "
+                  "if it may be known to someone else.")
 
 
 def _set_active(email: str, active: bool) -> None:
