@@ -95,7 +95,7 @@ _TOO_LARGE_ADMIN_PAGE = """{% extends "admin/error.html" %}
 
 def _megabytes(size: int) -> str:
     """``size`` bytes in megabytes, written the way the page's language writes numbers."""
-    return format_decimal(size / 1_000_000, format="#,##0.#")
+    return format_decimal(size / 1_000_000, format="#,##0.###")  # a small limit is not "0 MB"
 
 
 def _too_large(exc: RequestEntityTooLarge):
