@@ -70,6 +70,7 @@ def app_env(instance: Path, db_url: str, cache_type: str = "simple") -> dict[str
         "CLINICJOURNAL_DATABASE_URL": db_url,
         "CLINICJOURNAL_CACHE_TYPE": cache_type,
         "CLINICJOURNAL_STATIC_BUILD_DIR": str(instance / "static-build"),
+        "CLINICJOURNAL_LOCALHOST_SITES": "true",  # the loads ask for each site as <slug>.localhost
     })
     return env
 

@@ -20,6 +20,11 @@
 # The site to serve for a host name no site claims (default: a 404 page).
 # DEFAULT_SITE = "harbourview"
 
+# <slug>.localhost (and anything.<slug>.localhost) reaches the site <slug>: for
+# development only, so off by default; `clinicjournal run` and `clinicjournal demo`
+# turn it on. Production answers only the host names sites claim.
+# LOCALHOST_SITES = False
+
 # Articles per page on the journal index and category pages.
 # PER_PAGE = 10
 

@@ -203,6 +203,7 @@ def app_config(database_url, tmp_path, static_build_dir) -> dict[str, Any]:
         "INSTANCE_PATH": str(tmp_path),
         "STATIC_BUILD_DIR": str(static_build_dir),
         "CHECK_SCHEMA": True,
+        "LOCALHOST_SITES": True,  # the tests reach each site as <slug>.localhost
     }
 
 
@@ -385,7 +386,8 @@ def demo_app(folder: Path, sqlite_template: Path, static_build_dir: Path):
     database = folder / "demo.sqlite"
     shutil.copyfile(sqlite_template, database)
     app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": folder.name,
-                      "INSTANCE_PATH": str(folder), "STATIC_BUILD_DIR": str(static_build_dir)}, check_schema=True)
+                      "INSTANCE_PATH": str(folder), "STATIC_BUILD_DIR": str(static_build_dir),
+                      "LOCALHOST_SITES": True}, check_schema=True)
     result = app.test_cli_runner().invoke(cli_main, ["demo"])
     assert result.exit_code == 0, result.output
     return app

@@ -110,6 +110,7 @@ def test_environment_is_honoured_without_test_config(clean_env, monkeypatch, app
     monkeypatch.setenv("CLINICJOURNAL_INSTANCE_PATH", str(instance))
     monkeypatch.setenv("CLINICJOURNAL_DATABASE_URL", database_url)
     monkeypatch.setenv("CLINICJOURNAL_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("CLINICJOURNAL_LOCALHOST_SITES", "true")  # the site is asked for as envsite.localhost
 
     app = create_app()
     apps.append(app)

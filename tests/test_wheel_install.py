@@ -60,6 +60,7 @@ def test_gunicorn_serves_the_demo_from_an_installed_wheel(installed):
     bin_dir, work = installed
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICJOURNAL_")}
     env["CLINICJOURNAL_INSTANCE_PATH"] = str(work / "instance")
+    env["CLINICJOURNAL_LOCALHOST_SITES"] = "true"  # gunicorn, asked for harbourview.localhost
     run(str(bin_dir / "clinicjournal"), "demo", cwd=work, env=env)
     before = {p: p.stat().st_mtime_ns for p in bin_dir.parent.rglob("site-packages/clinicjournal*/**/*")}
     port = free_port()

@@ -17,6 +17,10 @@ DEFAULTS = {
     "PLUGINS_FOLDER": None,
     "DISABLED_PLUGINS": [],
     "DEFAULT_SITE": None,
+    # <slug>.localhost (and *.<slug>.localhost) reaches the site <slug>: for
+    # development, so off unless set; `clinicjournal run` and `clinicjournal demo`
+    # switch it on (cli.base). Off, a site answers only the host names it claims.
+    "LOCALHOST_SITES": False,
     "PER_PAGE": 10,
     "TRACE_PLUGINS": False,
     "CHECK_SCHEMA": True,
@@ -60,6 +64,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["DISABLED_PLUGINS"] = app.config["DISABLED_PLUGINS"].split(",")
     if os.environ.get("CLINICJOURNAL_TRACE_PLUGINS"):
         app.config["TRACE_PLUGINS"] = os.environ["CLINICJOURNAL_TRACE_PLUGINS"] not in ("0", "")
+    switch = app.config["LOCALHOST_SITES"]
+    if switch not in (True, False):  # from the environment: JSON, so true, false, 1 or 0
+        raise StartupError(f"LOCALHOST_SITES is {switch!r}, not on or off; set it to true or false, "
+                           "e.g. CLINICJOURNAL_LOCALHOST_SITES=true (for development only).")
+    app.config["LOCALHOST_SITES"] = bool(switch)
     limit = app.config["MAX_CONTENT_LENGTH"]
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise StartupError(f"MAX_CONTENT_LENGTH is {limit!r}, not a number of bytes; set it to the largest "

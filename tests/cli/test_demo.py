@@ -84,6 +84,7 @@ def test_the_demo_and_a_server_run_leave_the_checkout_as_it_was(tmp_path):
     bin_dir = Path(sys.executable).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICJOURNAL_")}
     env["CLINICJOURNAL_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["CLINICJOURNAL_LOCALHOST_SITES"] = "true"  # gunicorn, asked for harbourview.localhost
     subprocess.run([str(bin_dir / "clinicjournal"), "demo"], cwd=REPO, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",

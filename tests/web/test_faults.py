@@ -66,7 +66,8 @@ def timed_get(client, path: str, **headers):
 
 def config_for(url: str, tmp_path: Path, static_build_dir: Path, **extra) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path),
-            "STATIC_BUILD_DIR": str(static_build_dir), "CHECK_SCHEMA": False, "CACHE_TYPE": "null", **extra}
+            "STATIC_BUILD_DIR": str(static_build_dir), "CHECK_SCHEMA": False, "CACHE_TYPE": "null",
+            "LOCALHOST_SITES": True, **extra}
 
 
 @pytest.fixture

@@ -133,3 +133,161 @@ def test_default_site_serves_unknown_hosts_when_configured(two_sites, make_app, 
     doc = html.parse(response.get_data(as_text=True))
     assert doc.one("h1").text() == SITES["beta"]["title"]
     assert all(foreign not in everything(doc) for foreign in others("beta"))
+
+
+# -- <slug>.localhost: only with LOCALHOST_SITES (the demo and the development server) ----------
+
+
+def localhost_hosts_reach(app, hosts=("alpha.localhost", "x.alpha.localhost", "x.y.alpha.localhost:5000")):
+    return {host: app.test_client().get("/en/same-slug/", headers={"Host": host}) for host in hosts}
+
+
+def test_without_the_setting_slug_dot_localhost_is_the_localized_unknown_host_page(two_sites, make_app, html):
+    app = make_app(LOCALHOST_SITES=False)
+    with app.app_context():
+        sess = db.session()
+        manage.add_host(sess, manage.get_site(sess, "alpha"), "journal.alpha.example")
+        sess.commit()
+    client = app.test_client()
+    for host in ("alpha.localhost", "x.alpha.localhost", "ALPHA.localhost:5000", "x.y.beta.localhost"):
+        for path in ("/en/same-slug/", "/"):
+            response = client.get(path, headers={"Host": host, "Accept-Language": "de"})
+            assert response.status_code == 404, (host, path)
+            doc = html.parse(response.get_data(as_text=True))
+            assert doc.one("h1").text() == "Keine Website unter dieser Adresse", (host, path)
+            assert host.split(":")[0].lower() in doc.text(), (host, path)
+            assert all(secret not in everything(doc) for secret in others("gamma")), (host, path)
+    claimed = client.get("/en/same-slug/", headers={"Host": "journal.alpha.example"})
+    assert claimed.status_code == 200
+    assert html.parse(claimed.get_data(as_text=True)).one("h1").text() == SITES["alpha"]["title"]
+
+
+def test_with_the_setting_slug_dot_localhost_and_below_reach_the_site(two_sites, make_app, html):
+    for host, response in localhost_hosts_reach(make_app(LOCALHOST_SITES=True)).items():
+        assert response.status_code == 200, host
+        assert html.parse(response.get_data(as_text=True)).one("h1").text() == SITES["alpha"]["title"], host
+
+
+def test_a_claimed_localhost_name_wins_either_way(two_sites, make_app, html):
+    """A host a site claims is that site's, even one under another site's <slug>.localhost."""
+    on, off = make_app(LOCALHOST_SITES=True), make_app(LOCALHOST_SITES=False)
+    with on.app_context():
+        sess = db.session()
+        manage.add_host(sess, manage.get_site(sess, "beta"), "news.alpha.localhost")
+        sess.commit()
+    for app in (on, off):
+        response = app.test_client().get("/en/same-slug/", headers={"Host": "news.alpha.localhost"})
+        assert html.parse(response.get_data(as_text=True)).one("h1").text() == SITES["beta"]["title"]
+    assert localhost_hosts_reach(on, ["alpha.localhost"])["alpha.localhost"].status_code == 200
+    assert localhost_hosts_reach(off, ["alpha.localhost"])["alpha.localhost"].status_code == 404
+
+
+def test_the_admin_links_to_the_sites_first_host_without_the_setting(two_sites, make_app):
+    """The admin's "View the public site" goes where readers reach the site: its first
+    host name in production, <slug>.localhost only when that works; no link when no host does."""
+    from clinicjournal.admin import ui
+
+    def link(app, slug, admin_host="alpha.localhost:5000"):
+        with app.test_request_context("/admin/", base_url=f"http://{admin_host}"):
+            return ui.public_url(manage.get_site(db.session(), slug), "en")
+
+    off = make_app(LOCALHOST_SITES=False)
+    with off.app_context():
+        sess = db.session()
+        for host in ("journal.alpha.example", "www.alpha.example"):
+            manage.add_host(sess, manage.get_site(sess, "alpha"), host)
+        sess.commit()
+    assert link(off, "alpha") == "http://journal.alpha.example/en/"
+    assert link(off, "beta") is None  # no host name reaches beta
+    default_beta = make_app(LOCALHOST_SITES=False, DEFAULT_SITE="beta")
+    assert link(default_beta, "beta", "admin.example.org") == "http://admin.example.org/en/"  # served here
+    assert link(default_beta, "beta", "journal.alpha.example") is None  # alpha's, not beta's
+    assert link(make_app(LOCALHOST_SITES=True), "beta") == "http://beta.localhost:5000/en/"
+
+
+def test_the_admin_shows_no_public_link_for_a_site_no_host_reaches(two_sites, make_app, html):
+    from admin_support import FAST_ARGON2, AdminClient, make_user
+
+    app = make_app(LOCALHOST_SITES=False, ARGON2_PARAMETERS=FAST_ARGON2)
+    with app.app_context():
+        sess = db.session()
+        manage.add_host(sess, manage.get_site(sess, "alpha"), "journal.alpha.example")
+        sess.commit()
+    make_user(app, "network@example.test", network_admin=True)
+    client = AdminClient(app, "journal.alpha.example")
+    client.login("network@example.test")
+    for slug, expected in (("alpha", ["http://journal.alpha.example/en/"]), ("beta", [])):
+        response = client.get(f"/admin/{slug}/")
+        assert response.status_code == 200, slug
+        doc = html.parse(response.get_data(as_text=True))
+        assert [a.get("href") for a in doc.find_all("a") if a.text() == "View the public site"] == expected
+
+
+@pytest.fixture
+def operator_env(database_url, tmp_path, static_build_dir, monkeypatch):
+    """The environment an operator's command runs in: CLINICJOURNAL_* only from here."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("CLINICJOURNAL_", "FLASK_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("CLINICJOURNAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("CLINICJOURNAL_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("CLINICJOURNAL_SECRET_KEY", "x")
+    monkeypatch.setenv("CLINICJOURNAL_STATIC_BUILD_DIR", str(static_build_dir))
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("value, expected", [(None, False), ("true", True), ("1", True), ("false", False),
+                                             ("0", False)])
+def test_the_setting_is_off_unless_the_environment_says_on(operator_env, value, expected):
+    from conftest import dispose
+
+    from clinicjournal import create_app
+
+    if value is not None:
+        operator_env.setenv("CLINICJOURNAL_LOCALHOST_SITES", value)
+    app = create_app()
+    try:
+        assert app.config["LOCALHOST_SITES"] is expected
+    finally:
+        dispose(app)
+
+
+@pytest.mark.parametrize("value", ["off", "yes", '"true"'])
+def test_a_setting_that_is_not_on_or_off_stops_the_start(operator_env, value):
+    from clinicjournal import create_app
+    from clinicjournal.store.startup import StartupError
+
+    operator_env.setenv("CLINICJOURNAL_LOCALHOST_SITES", value)
+    with pytest.raises(StartupError, match="CLINICJOURNAL_LOCALHOST_SITES=true"):
+        create_app()
+
+
+@pytest.mark.parametrize("args, server", [(["run"], "flask.cli.run_simple"),
+                                          (["demo", "--serve"], "werkzeug.serving.run_simple")])
+def test_the_development_servers_switch_the_setting_on(operator_env, args, server):
+    """`clinicjournal run` and `clinicjournal demo --serve` serve <slug>.localhost, as
+    their output (and `site create`'s) promises; the server is not started here."""
+    import gc
+    import warnings
+
+    from click.testing import CliRunner
+    from conftest import dispose
+
+    from clinicjournal.cli import main as cli_main
+
+    served = []
+    operator_env.setattr(server, lambda host, port, app, **kwargs: served.append(app))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        result = CliRunner().invoke(cli_main, args)
+        for app in served:
+            dispose(app)
+        gc.collect()
+    assert result.exit_code == 0, result.output
+    assert len(served) == 1 and served[0].config["LOCALHOST_SITES"] is True
+    client = served[0].test_client()
+    if args[0] == "demo":
+        assert client.get("/en/", headers={"Host": "x.harbourview.localhost"}).status_code == 200

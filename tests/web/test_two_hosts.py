@@ -72,7 +72,8 @@ def two_hosts(tmp_path, shared_database, redis_url):
                "CLINICJOURNAL_CACHE_REDIS_URL": redis_url,
                "CLINICJOURNAL_CACHE_KEY_PREFIX": prefix,
                "CLINICJOURNAL_SECRET_KEY": "shared-secret",
-               "CLINICJOURNAL_INSTANCE_PATH": str(tmp_path / name)}
+               "CLINICJOURNAL_INSTANCE_PATH": str(tmp_path / name),
+               "CLINICJOURNAL_LOCALHOST_SITES": "true"}  # the pages are asked for as alpha.localhost
         envs.append(env)
     subprocess.run([CLI, "site", "create", "alpha", "--name", "Alpha Clinic", "--locale", "en"],
                    env=envs[0], check=True, capture_output=True, cwd=REPO)

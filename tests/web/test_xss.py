@@ -69,7 +69,8 @@ def hostile(tmp_path_factory, sqlite_template, static_build_dir):
                       lambda plugins: hostile_catalogs(real(plugins), folder / "catalogs", assigned))
         app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "xss",
                           "INSTANCE_PATH": str(folder), "STATIC_BUILD_DIR": str(static_build_dir),
-                          "PER_PAGE": 50, "ARGON2_PARAMETERS": FAST_ARGON2}, check_schema=True)
+                          "PER_PAGE": 50, "ARGON2_PARAMETERS": FAST_ARGON2, "LOCALHOST_SITES": True},
+                         check_schema=True)
     try:
         names = [build_name_site(app, i, chunk) for i, chunk in enumerate(NAME_CHUNKS)]
         content = [build_content_site(app, folder / "content", i, chunk) for i, chunk in enumerate(CONTENT_CHUNKS)]

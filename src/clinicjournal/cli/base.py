@@ -45,6 +45,10 @@ console = _Console()
 #: `clinicjournal db upgrade` instead of failing on a missing table.
 ANY_SCHEMA = {"db", "demo", "backup", "restore", "translate"}
 
+#: Commands that serve (or set up) development: they switch LOCALHOST_SITES on, so
+#: http://<slug>.localhost:5000/ reaches each site as their output says.
+LOCALHOST_COMMANDS = {"run", "demo"}
+
 
 def _create_app():
     from .. import create_app
@@ -53,9 +57,12 @@ def _create_app():
     path = ctx.command_path.split()[1:] if ctx is not None else []
     check = bool(path) and path[0] not in ANY_SCHEMA
     try:
-        return create_app(check_schema=check)
+        app = create_app(check_schema=check)
     except StartupError as exc:
         raise click.ClickException(str(exc)) from None
+    if path and path[0] in LOCALHOST_COMMANDS:
+        app.config["LOCALHOST_SITES"] = True
+    return app
 
 
 def _database_problem(exc: SQLAlchemyError) -> str:

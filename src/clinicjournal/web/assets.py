@@ -140,5 +140,6 @@ class SiteAwareWhiteNoise(WhiteNoise):
         registry = self.flask_app.extensions["clinicjournal"].sites
         if registry.generation is None:
             return False  # no request has loaded the sites yet: let Flask decide
-        site = registry.for_host(environ.get("HTTP_HOST", ""), self.flask_app.config["DEFAULT_SITE"])
+        config = self.flask_app.config
+        site = registry.for_host(environ.get("HTTP_HOST", ""), config["DEFAULT_SITE"], config["LOCALHOST_SITES"])
         return site is not None and plugin in site.enabled_plugins

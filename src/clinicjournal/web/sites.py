@@ -111,10 +111,14 @@ class SiteRegistry:
                 by_host[host] = view
         self.by_slug, self.by_host = by_slug, by_host
 
-    def for_host(self, host: str, default_slug: str | None = None) -> SiteView | None:
+    def for_host(self, host: str, default_slug: str | None = None, localhost_sites: bool = False) -> SiteView | None:
+        """The site that answers ``host``: the site claiming it; else, with
+        ``localhost_sites`` (the LOCALHOST_SITES setting), the site ``<slug>`` for
+        ``<slug>.localhost`` and ``*.<slug>.localhost``; else ``default_slug``'s
+        site; else None."""
         name = normalise_host(host)
         site = self.by_host.get(name)
-        if site is None and name.endswith(LOCAL_SUFFIX):
+        if site is None and localhost_sites and name.endswith(LOCAL_SUFFIX):
             site = self.by_slug.get(name[: -len(LOCAL_SUFFIX)].rsplit(".", 1)[-1])
         if site is None and default_slug:
             site = self.by_slug.get(default_slug)
@@ -168,7 +172,8 @@ def resolve_site() -> SiteView:
         abort(400)
     state = current_app.extensions["clinicjournal"]
     state.sites.refresh(db.session(), state.plugins)
-    site = state.sites.for_host(request.host, current_app.config["DEFAULT_SITE"])
+    site = state.sites.for_host(request.host, current_app.config["DEFAULT_SITE"],
+                                current_app.config["LOCALHOST_SITES"])
     if site is None:
         g.unknown_host = normalise_host(request.host)
         abort(404)
