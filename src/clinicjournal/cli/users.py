@@ -62,16 +62,21 @@ def user_create(email: str, name: str, network_admin: bool) -> None:
                   f" Give it a role with `clinicjournal user grant {user.email} --site SLUG --role editor`."))
 
 
+def _account(email: str):
+    """``(session, user)`` for EMAIL; no such account ends the command with the way to make it."""
+    sess = session()
+    try:
+        return sess, accounts.get_user(sess, email)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 @user_group.command("password")
 @click.argument("email")
 @with_appcontext
 def user_password(email: str) -> None:
     """Set a new password (signs the account out everywhere)."""
-    sess = session()
-    try:
-        user = accounts.get_user(sess, email)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, user = _account(email)
     accounts.set_password(user, _new_password(user.email, user.name), _hasher())
     audit.record(sess, audit.CLI, "user.password_set", target=user.email)
     sess.commit()
@@ -83,11 +88,7 @@ def user_password(email: str) -> None:
 @with_appcontext
 def user_sign_out(email: str) -> None:
     """End every session of EMAIL at once, on every server (a lost phone, a shared computer)."""
-    sess = session()
-    try:
-        user = accounts.get_user(sess, email)
-    except ConfigError as exc:
-        fail(str(exc))
+    sess, user = _account(email)
     ended = sessions.end_all(sess, user)
     audit.record(sess, audit.CLI, "user.signed_out_everywhere", target=user.email, sessions=ended)
     sess.commit()
