@@ -14,12 +14,13 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
+from signoff_support import signoff_yaml
 
 from clinicjournal.admin import accounts
 from clinicjournal.content.authoring import parse_document
 from clinicjournal.content.documents import import_documents
 from clinicjournal.store import db, manage
-from clinicjournal.store.models import Article, Membership, Site
+from clinicjournal.store.models import Article, Membership, Revision, Site
 
 # Cheap Argon2 parameters: the tests hash and verify many passwords.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -105,10 +106,14 @@ published: 2025-01-15
 
 def add_article(app, site_slug: str, slug: str, *, locale: str = "en", title: str | None = None,
                 status: str = "published", body: str = "Original text [@ref-one].", extra: str = "",
-                translation_key: str | None = None) -> int:
-    """Import one article into ``site_slug`` (as the CLI would); returns its id."""
-    text = ARTICLE.format(slug=slug, locale=locale, title=title or f"Title of {slug}", status=status,
-                          body=body, extra=extra + (f"translation_key: {translation_key}\n" if translation_key else ""))
+                translation_key: str | None = None, signed: tuple[str, str] | None = None) -> int:
+    """Import one article into ``site_slug`` (as the CLI would); returns its id.
+    ``signed=(reviewer, date)`` writes the signoff block an export would carry."""
+    extra += f"translation_key: {translation_key}\n" if translation_key else ""
+    fields = dict(slug=slug, locale=locale, title=title or f"Title of {slug}", status=status, body=body)
+    text = ARTICLE.format(**fields, extra=extra)
+    if signed:
+        text = ARTICLE.format(**fields, extra=extra + signoff_yaml(text, *signed))
     with app.app_context():
         sess = db.session()
         site = manage.get_site(sess, site_slug)
@@ -158,6 +163,33 @@ def sites(app, create_site):
         ns.beta_membership = sess.scalar(select(Membership.id).where(Membership.site_id == ns.beta_id))
         ns.alpha_membership = sess.scalar(select(Membership.id).where(Membership.site_id == ns.alpha_id))
     return ns
+
+
+def working(app, article_id: int) -> dict:
+    """The article's working copy (its latest revision's data)."""
+    with app.app_context():
+        sess = db.session()
+        return dict(sess.get(Revision, sess.get(Article, article_id).latest_revision_id).data)
+
+
+def set_working_body(app, article_id: int, body: str) -> None:
+    """Store ``body`` as a draft's text without the editor's checks (as one saved
+    before those checks existed): in its working copy and in its row."""
+    with app.app_context():
+        sess = db.session()
+        article = sess.get(Article, article_id)
+        latest = sess.get(Revision, article.latest_revision_id)
+        latest.data = {**latest.data, "body": body}
+        article.body = body
+        sess.commit()
+
+
+def revisions_of(app, article_id: int) -> list[Revision]:
+    with app.app_context():
+        sess = db.session()
+        rows = list(sess.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.id)))
+        sess.expunge_all()
+        return rows
 
 
 def article_row(app, article_id: int) -> Article:

@@ -29,6 +29,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
+from signoff_support import signoff_for
+
 import pytest
 import yaml
 from html_support import Node, local_path, parse_html  # noqa: F401  (tests import them from here)
@@ -278,10 +280,14 @@ def write_article(tmp_path) -> Callable[..., Path]:
     ``locale``, ``title``, ``summary`` and ``published`` get defaults; pass ``None``
     to leave a field out. Front matter is written with ``yaml.safe_dump`` and the
     body follows a blank line, as authors usually write it.
+
+    A ``reviewer`` with a ``reviewed`` date is written as the ``signoff`` block
+    an export of a signed-off article carries (its hash computed from the
+    text), unless ``signed=False``: then the bare fields, which give no sign-off.
     """
 
     def write(directory: Path | None = None, *, body: str = "Some text for the reader.\n",
-              filename: str | None = None, **front: Any) -> Path:
+              filename: str | None = None, signed: bool = True, **front: Any) -> Path:
         directory = Path(directory or tmp_path / "content")
         directory.mkdir(parents=True, exist_ok=True)
         slug = front.get("slug", "article")
@@ -290,6 +296,9 @@ def write_article(tmp_path) -> Callable[..., Path]:
         meta.update(front)
         meta = {k: v for k, v in meta.items() if v is not None}
         text_ = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+        if signed and meta.get("reviewer") and meta.get("reviewed") and "signoff" not in meta:
+            meta["signoff"] = signoff_for(text_, meta.pop("reviewer"), meta.pop("reviewed"))
+            text_ = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n" + body
         path = directory / (filename or f"{slug}.{meta.get('locale', 'en')}.md")
         path.write_text(text_, encoding="utf-8")
         return path

@@ -12,13 +12,15 @@ from admin_support import (  # noqa: F401
     app,
     article_row,
     login,
+    revisions_of,
     sites,
     today,
+    working,
 )
 from sqlalchemy import func, select
 
 from clinicjournal.store import db
-from clinicjournal.store.models import Article, AuditEvent, Revision
+from clinicjournal.store.models import Article, AuditEvent
 
 REFS = "- key: ref-one\n  title: A reference\n"
 
@@ -42,14 +44,6 @@ def reader(app, path: str, host: str = "alpha.localhost"):
     return app.test_client().get(path, base_url=f"http://{host}")
 
 
-def revisions_of(app, article_id: int) -> list[Revision]:
-    with app.app_context():
-        sess = db.session()
-        rows = list(sess.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.id)))
-        sess.expunge_all()
-        return rows
-
-
 def actions(app) -> list[str]:
     with app.app_context():
         return list(db.session().scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
@@ -69,31 +63,36 @@ def test_publish_through_review(app, sites, login):
     form.update(body="A brand new paragraph about rest [@ref-one].\n", action="submit")
     response = editor.post(f"/admin/alpha/articles/{article_id}", form)
     assert response.status_code == 302
-    assert article_row(app, article_id).status == "review"
+    row = article_row(app, article_id)
+    assert (row.status, row.workflow) == ("draft", "review")
     assert reader(app, "/en/draft-one/").status_code == 404
 
     # publishing before the medical sign-off is refused
     version = str(article_row(app, article_id).version)
     editor.post(f"/admin/alpha/articles/{article_id}/publish", {"version": version, "mode": "now"})
-    assert article_row(app, article_id).status == "review"
+    assert article_row(app, article_id).status == "draft"
     assert "must sign off" in editor.get(f"/admin/alpha/articles/{article_id}").get_data(as_text=True)
 
     response = reviewer.post(f"/admin/alpha/articles/{article_id}/sign-off", {"version": version})
     assert response.status_code == 302
     signed = article_row(app, article_id)
-    assert signed.reviewer == "Reviewer of alpha" and signed.reviewed == today()
-    assert signed.next_review == today() + dt.timedelta(days=365)
+    (revision,) = [r for r in revisions_of(app, article_id) if r.id == signed.latest_revision_id]
+    assert revision.signed and revision.signed_off_name == "Reviewer of alpha"
+    assert signed.reviewer == "" and signed.reviewed is None  # nothing is live yet to carry the line
 
     response = editor.post(f"/admin/alpha/articles/{article_id}/publish",
                            {"version": str(signed.version), "mode": "now"})
     assert response.status_code == 302
-    assert article_row(app, article_id).status == "published"
+    published = article_row(app, article_id)
+    assert published.status == "published" and published.live_revision_id == revision.id
+    assert published.reviewer == "Reviewer of alpha" and published.reviewed == today()
+    assert published.next_review == today() + dt.timedelta(days=365)
     page = reader(app, "/en/draft-one/").get_data(as_text=True)
     assert "A brand new paragraph about rest" in page
     assert "Medically reviewed by Reviewer of alpha" in page
     assert actions(app)[-4:] == ["article.saved", "article.submitted", "article.signed_off", "article.published"]
-    notes = [r.note for r in revisions_of(app, article_id)]
-    assert notes[-4:] == ["edited", "sent for review", "medical review signed off", "published"]
+    # workflow steps add no revision: the one signed off is the one published
+    assert [r.note for r in revisions_of(app, article_id)][-1] == "edited"
 
 
 def test_editing_after_the_sign_off_needs_a_new_one(app, sites, login):
@@ -104,9 +103,11 @@ def test_editing_after_the_sign_off_needs_a_new_one(app, sites, login):
     form = form_of(editor, article_id)
     form["body"] = "Changed after the review.\n"
     editor.post(f"/admin/alpha/articles/{article_id}", form)
-    editor.post(f"/admin/alpha/articles/{article_id}/publish",
-                {"version": str(article_row(app, article_id).version), "mode": "now"})
-    assert article_row(app, article_id).status == "review"
+    response = editor.post(f"/admin/alpha/articles/{article_id}/publish",
+                           {"version": str(article_row(app, article_id).version), "mode": "now"},
+                           follow_redirects=True)
+    assert article_row(app, article_id).status == "draft"
+    assert "must sign off this exact text" in response.get_data(as_text=True)
 
 
 def test_a_reviewer_signs_off_only_what_they_saw(app, sites, login):
@@ -119,7 +120,7 @@ def test_a_reviewer_signs_off_only_what_they_saw(app, sites, login):
     editor.post(f"/admin/alpha/articles/{article_id}", form)
     response = reviewer.post(f"/admin/alpha/articles/{article_id}/sign-off", {"version": seen}, follow_redirects=True)
     assert "changed since you opened it" in response.get_data(as_text=True)
-    assert article_row(app, article_id).reviewed_at is None
+    assert not any(r.signed for r in revisions_of(app, article_id))
 
 
 def test_scheduled_publishing(app, sites, login):
@@ -192,7 +193,7 @@ def test_stale_version_is_a_conflict_that_keeps_the_editors_text(app, sites, log
     page = response.get_data(as_text=True)
     assert "someone else saved this article after you opened it" in page
     assert "My careful rewrite." in page
-    assert article_row(app, article_id).body == "Their version.\n"
+    assert working(app, article_id)["body"] == "Their version.\n"
     # the form now carries the current version: saving again is a deliberate choice
     current = re.search(r'name="version" value="(\d+)"', page).group(1)
     assert current == str(article_row(app, article_id).version)
@@ -304,7 +305,8 @@ def test_download_and_upload_round_trip(app, sites, login):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     article = article_row(app, sites.alpha_article)
-    assert article.body.startswith("Uploaded text")
+    assert working(app, sites.alpha_article)["body"].startswith("Uploaded text")
+    assert article.body.startswith("Original text")  # readers still see the published text
     assert article.status == "published"  # an upload never changes the status
     assert revisions_of(app, sites.alpha_article)[-1].note == "uploaded sleep-well.en.md"
     new = changed.replace("slug: sleep-well", "slug: from-upload").replace("reviewer:", "x-reviewer:")
@@ -319,9 +321,8 @@ def test_download_and_upload_round_trip(app, sites, login):
 
 
 def test_overdue_review_list(app, sites, login):
-    add_article(app, "alpha", "old-advice", title="Old advice", extra="reviewed: 2020-01-01\nreviewer: Dr Old\n")
-    add_article(app, "alpha", "fresh-advice", title="Fresh advice",
-                extra=f"reviewed: {today().isoformat()}\nreviewer: Dr New\n")
+    add_article(app, "alpha", "old-advice", title="Old advice", signed=("Dr Old", "2020-01-01"))
+    add_article(app, "alpha", "fresh-advice", title="Fresh advice", signed=("Dr New", today().isoformat()))
     page = login("reviewer@alpha.test").get("/admin/alpha/review").get_data(as_text=True)
     overdue = page.split('id="overdue"')[1].split("</section>")[0]
     assert "Old advice" in overdue and "2020-12-31" in overdue  # reviewed + 365 days

@@ -153,12 +153,9 @@ def everything(app, sites):
               network_admin=True, name="Dr. All Roles")
     article_id = add_article(app, "alpha", "needs-work", status="review", title="Needs work",
                              extra="takeaway: Keep going.\n")
-    with app.app_context():  # a citation the references do not define, as a draft may have
-        from clinicjournal.store.models import Article
+    from admin_support import set_working_body
 
-        sess = db.session()
-        sess.get(Article, article_id).body = "Cites [@unknown-key] here.\n"
-        sess.commit()
+    set_working_body(app, article_id, "Cites [@unknown-key] here.\n")  # a key the references lack, as a draft may have
     sites.needs_work = article_id
     return "all@alpha.test"
 

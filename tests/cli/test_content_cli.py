@@ -33,7 +33,7 @@ def articles(app) -> dict[tuple[str, str], Article]:
 
 def report_counts(output: str) -> dict[str, int]:
     """The created / updated / unchanged numbers from the import table."""
-    return {name: int(n) for name, n in re.findall(r"\b(created|updated|unchanged)\W+(\d+)", output)}
+    return {name: int(n) for name, n in re.findall(r"\b(created|updated|waiting|unchanged)\W+(\d+)", output)}
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -57,7 +57,7 @@ def test_import_one_file(cli, create_site, write_article, client, app):
                          body="Text [@ref-a] and [@ref-b].\n")
     result = cli("content", "import", path, "--site", "alpha")
     assert result.exit_code == 0, result.output
-    assert report_counts(result.output) == {"created": 1, "updated": 0, "unchanged": 0}
+    assert report_counts(result.output) == {"created": 1, "updated": 0, "waiting": 0, "unchanged": 0}
     assert counts(app) == (1, 2)
     page = client.get("/en/one/", headers={"Host": "alpha.localhost"})
     assert page.status_code == 200 and "One article" in page.get_data(as_text=True)
@@ -73,12 +73,12 @@ def test_import_a_folder_recursively_then_reimport_is_idempotent(cli, create_sit
 
     first = cli("content", "import", folder, "--site", "alpha")
     assert first.exit_code == 0, first.output
-    assert report_counts(first.output) == {"created": 4, "updated": 0, "unchanged": 0}
+    assert report_counts(first.output) == {"created": 4, "updated": 0, "waiting": 0, "unchanged": 0}
     before_counts, before = counts(app), {k: a.id for k, a in articles(app).items()}
 
     second = cli("content", "import", folder, "--site", "alpha")
     assert second.exit_code == 0, second.output
-    assert report_counts(second.output) == {"created": 0, "updated": 0, "unchanged": 4}
+    assert report_counts(second.output) == {"created": 0, "updated": 0, "waiting": 0, "unchanged": 4}
     assert counts(app) == before_counts
     assert {k: a.id for k, a in articles(app).items()} == before
 
@@ -89,10 +89,11 @@ def test_reimport_updates_in_place_by_site_locale_and_slug(cli, create_site, wri
     cli("content", "import", path, "--site", "alpha")
     (old,) = articles(app).values()
 
-    write_article(slug="evolving", title="Second title", references=REFS[:1], body="Cites [@ref-a] only.\n")
+    write_article(slug="evolving", title="Second title", references=REFS[:1], body="Cites [@ref-a] only.\n",
+                  reviewer="Dr. R", reviewed="2025-03-01")  # signed off: it may replace the live text
     result = cli("content", "import", path, "--site", "alpha")
     assert result.exit_code == 0, result.output
-    assert report_counts(result.output) == {"created": 0, "updated": 1, "unchanged": 0}
+    assert report_counts(result.output) == {"created": 0, "updated": 1, "waiting": 0, "unchanged": 0}
     (new,) = articles(app).values()
     assert new.id == old.id
     assert new.title == "Second title"
@@ -202,7 +203,7 @@ def test_one_run_lists_every_problem_of_every_file(cli, create_site, write_artic
                   filename="second.md")
     fixed = cli("content", "import", folder, "--site", "alpha")
     assert fixed.exit_code == 0, fixed.output
-    assert report_counts(fixed.output) == {"created": 3, "updated": 0, "unchanged": 0}
+    assert report_counts(fixed.output) == {"created": 3, "updated": 0, "waiting": 0, "unchanged": 0}
     assert set(articles(app)) == {("en", "good"), ("en", "first"), ("en", "second")}
 
 
@@ -345,7 +346,7 @@ def test_export_then_import_is_lossless(spec, cli, create_site, app, tmp_path):
 def test_export_keeps_drafts_pages_and_unknown_fields(cli, create_site, write_article, tmp_path):
     create_site("alpha")
     folder = tmp_path / "src"
-    write_article(folder, slug="draft-one", status="draft", published=None, reviewer="Dr. R",
+    write_article(folder, slug="draft-one", status="draft", published=None, reviewer="Dr. R", reviewed="2025-02-01",
                   tags=["sleep", "kids"], audience={"age": [3, 12]})
     write_article(folder, slug="about", type="page", summary=None, translation_key="about")
     write_article(folder, slug="later", status="scheduled", published=dt.date(2099, 1, 1),

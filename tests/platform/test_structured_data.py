@@ -66,7 +66,11 @@ def test_article_page_describes_a_reviewed_medical_web_page(demo, get_page):
     assert page["inLanguage"] == "en"
     assert page["author"] == {"@type": "Person", "name": "Leila Haddad, RD"}
     assert page["reviewedBy"]["@type"] == "Person" and page["reviewedBy"]["name"].startswith("Dr.")
-    assert page["lastReviewed"] == "2026-06-20"
+    from clinicjournal.cli.demo import CONTENT
+    from clinicjournal.content.authoring import parse_document
+
+    source = parse_document((CONTENT / "harbourview" / "vitamin-d-and-immunity.en.md").read_text(encoding="utf-8"))
+    assert page["lastReviewed"] == source.signoff["date"].isoformat()  # the live revision's own sign-off
     assert page["publisher"]["name"] == "Harbourview Family Clinic"
     assert page["url"] == URL
 

@@ -19,7 +19,9 @@ from clinicjournal.web.memo import ENTRY_OVERHEAD, Memo, PageStore
 from clinicjournal.web.pagebits import article_url, category_url, index_url
 
 HOST = "alpha.localhost"
-CITED = {"slug": "cited", "title": "Cited", "category": "sleep-health",
+# signed off (conftest's write_article writes the signoff block), so a re-import goes live
+CITED = {"slug": "cited", "title": "Cited", "category": "sleep-health", "reviewer": "Dr. Review",
+         "reviewed": "2025-02-01",
          "body": "## One\n\nA claim [@a]. Another [@b].\n",
          "references": [{"key": "a", "title": "First source", "year": 2020},
                         {"key": "b", "title": "Second source", "year": 2021}]}

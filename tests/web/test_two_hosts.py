@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from signoff_support import signoff_yaml
 from conftest import REPO, Databases, skip_or_fail
 from http_support import free_port, get
 
@@ -118,8 +119,9 @@ def test_a_change_saved_through_one_host_is_served_by_the_other(two_hosts):
             assert status == 200 and "Soap lifts germs" in body
     assert get(port_b, page)[1].get("X-Cache") == "hit"
 
-    # An editor saves new text through host A.
-    article.write_text(ARTICLE.format(text="Soap breaks up the fatty envelope of many viruses."))
+    # New signed-off text is published through host A (unsigned, it would wait in the admin).
+    text = ARTICLE.format(text="Soap breaks up the fatty envelope of many viruses.")
+    article.write_text(text.replace("references:", signoff_yaml(text, "Dr. R", "2026-03-02") + "references:", 1))
     saved = subprocess.run([CLI, "content", "import", str(article), "--site", "alpha"],
                            env=envs[0], capture_output=True, text=True, cwd=REPO)
     assert saved.returncode == 0, saved.stdout + saved.stderr

@@ -60,7 +60,9 @@ def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> No
         raise AccountError(_l("the password must have at least %(num)d characters", num=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
         raise AccountError(_l("the password must have at most %(num)d characters", num=MAX_PASSWORD))
-    from zxcvbn import zxcvbn  # its word lists cost memory: only load them when a password is set
+    from zxcvbn import (
+        zxcvbn,  # its word lists cost memory: only load them when a password is set
+    )
 
     inputs = [part for value in user_inputs for part in [value, *value.replace("@", " ").replace(".", " ").split()]
               if part]

@@ -1,5 +1,6 @@
 """The article editor: form values ↔ the authoring format, saving, and the
-publishing workflow (draft → review → published / scheduled).
+publishing workflow: save (the working copy) → send for review → sign off
+(one exact revision) → publish or schedule (that revision goes live).
 
 The form is validated by the same parser that reads authored files
 (:func:`~clinicjournal.content.authoring.check_document`), so the editor and
@@ -21,18 +22,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..content import revisions, safe_yaml
+from ..content import publishing, revisions, safe_yaml
 from ..content.authoring import (
     ArticleData,
     AuthoringError,
     check_document,
     extra_problem,
+    is_unknown_citation,
     uncited_keys,
 )
-from ..content.citations import find_citations
-from ..content.documents import _visible_content, apply, to_data
-from ..store import db
-from ..store.manage import review_interval_days
+from ..content.citations import find_article_citations
 from ..store.models import Article, User, utcnow
 
 TEXT_FIELDS = ("title", "summary", "category", "translation_key", "slug", "locale", "kind", "published",
@@ -83,8 +82,9 @@ def values_from_data(doc: ArticleData) -> dict[str, Any]:
     }
 
 
-def values_from_article(article: Article) -> dict[str, Any]:
-    values = values_from_data(to_data(article))
+def values_from_article(sess: Session, article: Article) -> dict[str, Any]:
+    """The editor's values: the working copy, not necessarily what readers see."""
+    values = values_from_data(publishing.working_copy(sess, article))
     values["version"] = str(article.version)
     return values
 
@@ -113,19 +113,27 @@ def _problem(exc: AuthoringError) -> Problem:
     return Problem(head or "", message)
 
 
-def citation_problems(body: str, references: list[Any]) -> list[Problem]:
-    """Every citation of a key the references do not define, with its line in ``body``."""
+def citation_problems(body: str, references: list[Any], faq: list[dict[str, str]] | None = None) -> list[Problem]:
+    """Every citation of a key the references do not define: with its line in
+    ``body``, then for each answer of ``faq`` (``{"q", "a"}`` items), with its
+    question's number."""
     known = {r.key for r in references}
     lines = body.split("\n")
     problems = []
-    for citation in find_citations(body):
+    for item, citation in find_article_citations(body, faq):
         for key in citation.keys:
-            if key not in known:
-                text = lines[citation.line - 1].strip() if citation.line <= len(lines) else ""
-                problems.append(Problem("body", _(
-                    "Line %(line)d: unknown citation key “%(key)s”. Add it to the references or fix "
-                    "the spelling.", line=citation.line, key=key), line=citation.line,
-                    excerpt=text if len(text) <= 90 else text[:87] + "…"))
+            if key in known:
+                continue
+            if item is not None:
+                problems.append(Problem("faq", _(
+                    "Question %(num)d: unknown citation key “%(key)s”. Add it to the references or fix "
+                    "the spelling.", num=item + 1, key=key)))
+                continue
+            text = lines[citation.line - 1].strip() if citation.line <= len(lines) else ""
+            problems.append(Problem("body", _(
+                "Line %(line)d: unknown citation key “%(key)s”. Add it to the references or fix "
+                "the spelling.", line=citation.line, key=key), line=citation.line,
+                excerpt=text if len(text) <= 90 else text[:87] + "…"))
     return problems
 
 
@@ -154,18 +162,18 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
     if errors:
         return Checked(None, errors, [], [])
 
-    meta: dict[str, Any] = dict(article.extra or {}) if article is not None else {}
+    current = publishing.working_copy(sess, article) if article is not None else None
+    meta: dict[str, Any] = dict(current.extra or {}) if current is not None else {}
     too_large = extra_problem(meta)  # stored before the limit: refused at once, not after a slow dump
     if too_large:
         return Checked(None, [Problem("", too_large)], [], [])
     meta.update({
         "slug": values["slug"], "locale": values["locale"],
         "translation_key": values["translation_key"] or values["slug"], "type": values["kind"] or "article",
-        "status": article.status if article is not None else "draft",
+        "status": "draft",
         "title": values["title"], "category": values["category"] or None, "summary": values["summary"],
         "published": values["published"] or None, "updated": values["updated"] or None,
-        "reviewed": article.reviewed.isoformat() if article is not None and article.reviewed else None,
-        "author": values["author"], "reviewer": article.reviewer if article is not None else "",
+        "author": values["author"],
         "takeaway": values["takeaway"], "faq": faq, "references": refs or [],
     })
     front = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
@@ -173,16 +181,16 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
     parsed = check_document(front + body, source="editor")
     # Unknown citation keys are listed below with their lines in the editor, and
     # only stop review and publishing; every other problem stops saving.
-    refused = [p for p in parsed.problems if not (p.field or "").startswith("@")]
+    refused = [p for p in parsed.problems if not is_unknown_citation(p)]
     if refused:
         return Checked(None, [_problem(p) for p in refused], [], [])
     doc = parsed.doc
-    citations = citation_problems(body, doc.references)
+    citations = citation_problems(body, doc.references, doc.faq)
 
     if doc.locale not in site.locales:
         errors.append(Problem("locale", _("This site does not publish in %(locale)s.", locale=doc.locale)))
-    current = article.category if article is not None else None
-    if doc.category and doc.category not in categories and doc.category != current:
+    kept = {current.category, article.category} if article is not None and current is not None else set()
+    if doc.category and doc.category not in categories and doc.category not in kept:
         errors.append(Problem("category", _("Choose one of the categories offered by this site's plugins.")))
     clash = sess.scalar(select(Article.id).where(Article.site_id == site.id, Article.locale == doc.locale,
                                                  Article.slug == doc.slug))
@@ -218,53 +226,40 @@ def note_label(note: str) -> str:
 
 
 def save(sess: Session, site, article: Article | None, doc: ArticleData, user: User, note: str = "") -> Article:
-    """Write ``doc`` into ``article`` (a new draft when None) and record a revision.
+    """Save ``doc`` as the working copy of ``article`` (a new draft when None).
 
-    Always issues an UPDATE, so the optimistic lock (``Article.version``) is
-    checked and moved even when only a reference's details changed. The caller
-    compares the form's version first and commits (catching StaleDataError).
+    Never changes what readers see (content/publishing.py). The caller compares
+    the form's version first and commits (catching StaleDataError).
     """
-    now = utcnow()
-    was_page = article is not None and article.kind == "page"
     if article is None:
-        article = Article(site_id=site.id, locale=doc.locale, slug=doc.slug, status="draft",
-                          content_changed=now)
+        article = Article(site_id=site.id, locale=doc.locale, slug=doc.slug, status="draft", workflow="")
         sess.add(article)
-        before = None
-    else:
-        before = _visible_content(article)
-    article.locale, article.slug = doc.locale, doc.slug
-    apply(article, doc)
-    if before is not None and before != _visible_content(article):
-        article.content_changed = now
-    article.modified = now
-    revisions.record(sess, article, user, note)
-    if article.kind == "page" or was_page:
-        db.bump_config_generation(sess)  # the reader's registry lists the site's pages
+    publishing.save(sess, article, doc, user, note)
     return article
 
 
 def restore(sess: Session, site, article: Article, snapshot: dict[str, Any], user: User, number: int) -> None:
-    """Copy a revision's content back into ``article`` as a new save."""
+    """Copy a revision's content into the working copy, as a new save."""
     old = revisions.from_snapshot(snapshot)
-    doc = to_data(article)
+    doc = publishing.working_copy(sess, article)
     for name in CONTENT_FIELDS:
         setattr(doc, name, getattr(old, name))
     save(sess, site, article, doc, user, note=f"restored revision {number}")
 
 
 # -- workflow ----------------------------------------------------------------------
+# Each step checks what it may do against the data (which revision is latest,
+# which is live, who saved what), never against which buttons a screen showed.
 
 def signed_off(article: Article) -> bool:
-    """Whether a reviewer signed off the article's current text."""
-    return article.reviewed_at is not None and article.reviewed_at >= article.content_changed
+    """Whether the live revision carries a medical sign-off (what the public line shows)."""
+    return publishing.is_live(article) and article.reviewed_at is not None
 
 
-def problems_before_release(article: Article, site_view, plugins) -> list[str]:
-    """Why ``article`` may not go to review or be published (empty: it may)."""
-    doc = to_data(article)
-    messages = [p.message for p in citation_problems(doc.body, doc.references)]
-    if article.kind == "article" and not article.summary:
+def problems_before_release(doc: ArticleData, site_view, plugins) -> list[str]:
+    """Why the working copy ``doc`` may not go to review or be published (empty: it may)."""
+    messages = [p.message for p in citation_problems(doc.body, doc.references, doc.faq)]
+    if doc.kind == "article" and not doc.summary:
         messages.append(_("An article needs a summary."))
     for result in plugins.call("validate_article", site_view.enabled_plugins, site_view.slug,
                                article=doc, site=site_view):
@@ -272,71 +267,100 @@ def problems_before_release(article: Article, site_view, plugins) -> list[str]:
     return messages
 
 
-def _touch(sess, article: Article, user: User, note: str) -> None:
-    article.modified = utcnow()
-    revisions.record(sess, article, user, note)
-    if article.kind == "page":
-        db.bump_config_generation(sess)
+def _working(sess, article: Article):
+    revision = publishing.latest(sess, article)
+    if revision is None:
+        raise WorkflowError(_("This article has no saved text yet; save it first."))
+    return revision, revisions.from_snapshot(revision.data)
 
 
 def submit(sess, article: Article, user: User, site_view, plugins) -> None:
-    if article.status != "draft":
-        raise WorkflowError(_("Only a draft can be sent for review."))
-    problems = problems_before_release(article, site_view, plugins)
+    if article.workflow == "review":
+        raise WorkflowError(_("The article is already waiting for a medical reviewer."))
+    _revision, doc = _working(sess, article)
+    if publishing.is_live(article) and not publishing.changes_waiting(article):
+        raise WorkflowError(_("Nothing to send: the text is the one readers see. Edit it first."))
+    problems = problems_before_release(doc, site_view, plugins)
     if problems:
         raise WorkflowError(" ".join(problems))
-    article.status = "review"
-    _touch(sess, article, user, "sent for review")
+    article.workflow = "review"
+    article.modified = utcnow()
 
 
 def send_back(sess, article: Article, user: User) -> None:
-    if article.status != "review":
+    if article.workflow != "review":
         raise WorkflowError(_("Only an article in review can be sent back to draft."))
-    article.status = "draft"
-    _touch(sess, article, user, "sent back to draft")
+    article.workflow = ""
+    article.modified = utcnow()
+
+
+def awaiting_signoff(sess, article: Article) -> bool:
+    """Whether the latest revision waits for a sign-off: sent for review and not yet signed."""
+    revision = publishing.latest(sess, article)
+    return article.workflow == "review" and revision is not None and not publishing.signature(revision)
 
 
 def sign_off(sess, site, article: Article, user: User) -> None:
-    """Record the medical review: reviewer, date, and when the next one is due."""
-    if article.status not in ("review", "published", "scheduled"):
-        raise WorkflowError(_("Send the article for review first."))
-    today = utcnow().date()
-    article.reviewer = user.name or user.email
-    article.reviewed = today
-    article.reviewed_at = utcnow()
-    article.next_review = today + dt.timedelta(days=review_interval_days(site))
-    _touch(sess, article, user, "medical review signed off")
+    """Sign off the latest revision: the one sent for review, or the live one again
+    (the periodic re-review), never text that nobody asked to be reviewed."""
+    revision, _doc = _working(sess, article)
+    renewing = revision.id == article.live_revision_id and publishing.is_live(article)
+    if not (renewing or article.workflow == "review"):
+        raise WorkflowError(_("Nothing is waiting for a medical sign-off: the changes must be sent for "
+                              "review first."))
+    if publishing.signature(revision) and not renewing:
+        raise WorkflowError(_("This revision is already signed off; it can be published."))
+    if publishing.four_eyes(site) and user.id in publishing.authors_of(sess, article, revision):
+        raise WorkflowError(_("You made changes in this text, so another reviewer must sign it off (this "
+                              "site's four-eyes rule)."))
+    publishing.sign(site, article, revision, user.name or user.email, user)
+    article.modified = utcnow()
 
 
-def publish(sess, article: Article, user: User, site_view, plugins, at: dt.datetime | None = None) -> str:
-    """Publish now, or schedule for ``at`` (UTC) when it is in the future.
+def publish(sess, site, article: Article, user: User, site_view, plugins, at: dt.datetime | None = None,
+            expires: dt.datetime | None = None) -> str:
+    """Make the latest revision live now, or from ``at`` (UTC) when it is in the future.
 
-    Returns the new status. :raise WorkflowError: when the article is not in
-    review (or scheduled), an article's current text has no medical sign-off,
-    or a citation or plugin check fails.
+    Returns the new status. :raise WorkflowError: when that revision needs a
+    sign-off it does not carry, a citation or plugin check fails, its slug is
+    taken, or a schedule is asked for an article readers already see.
     """
-    if article.status not in ("review", "scheduled"):
-        raise WorkflowError(_("Only an article in review can be published."))
-    if article.kind == "article" and not signed_off(article):
-        raise WorkflowError(_("A medical reviewer must sign off the current text before it is published."))
-    problems = problems_before_release(article, site_view, plugins)
+    now = utcnow()
+    revision, doc = _working(sess, article)
+    if at is not None and at > now and publishing.public_state(article, now) == "published":
+        raise WorkflowError(_("Readers already see this article, so it cannot be scheduled: publish the "
+                              "changes now, or unpublish it first."))
+    if expires is not None and expires <= (at if at is not None and at > now else now):
+        raise WorkflowError(_("Choose an unpublishing time after the article goes live."))
+    if publishing.review_required(site, doc.kind) and not publishing.signature(revision):
+        raise WorkflowError(_("A medical reviewer must sign off this exact text before it is published."))
+    problems = problems_before_release(doc, site_view, plugins)
     if problems:
         raise WorkflowError(" ".join(problems))
-    now = utcnow()
-    if at is not None and at > now:
-        article.status, article.publish_at, article.published = "scheduled", at, at.date()
-        note = f"scheduled for {at:%Y-%m-%d %H:%M} UTC"
-    else:
-        article.status, article.publish_at = "published", None
-        if article.published is None or article.published > now.date():
-            article.published = now.date()
-        note = "published"
-    _touch(sess, article, user, note)
-    return article.status
+    clash = sess.scalar(select(Article.id).where(Article.site_id == site.id, Article.locale == doc.locale,
+                                                 Article.slug == doc.slug, Article.id != article.id))
+    if clash is not None:
+        raise WorkflowError(_("Another article in this language already uses this slug."))
+    return publishing.make_live(sess, site, article, revision, at=at, expires=expires, now=now)
 
 
 def unpublish(sess, article: Article, user: User) -> None:
-    if article.status not in ("published", "scheduled"):
+    if not publishing.is_live(article):
         raise WorkflowError(_("The article is not published."))
-    article.status, article.publish_at = "draft", None
-    _touch(sess, article, user, "unpublished")
+    publishing.take_down(sess, article)
+
+
+def set_expiry(sess, article: Article, at: dt.datetime | None) -> None:
+    """Schedule (or cancel, with None) unpublishing of what is live."""
+    if not publishing.is_live(article):
+        raise WorkflowError(_("The article is not published."))
+    if at is not None and at <= utcnow():
+        raise WorkflowError(_("Choose a time in the future to unpublish the article."))
+    article.expires_at = at
+    article.modified = utcnow()
+
+
+def discard(sess, article: Article) -> None:
+    if not publishing.changes_waiting(article):
+        raise WorkflowError(_("No changes are waiting."))
+    publishing.discard(sess, article)

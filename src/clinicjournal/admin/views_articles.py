@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..content import revisions
+from ..content import publishing, revisions
 from ..content.authoring import (
     AuthoringError,
     dump_document,
@@ -30,7 +30,7 @@ from ..content.authoring import (
     parse_document,
     uncited_keys,
 )
-from ..content.documents import to_data
+from ..content.documents import exported
 from ..store import audit, db
 from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories
@@ -44,14 +44,16 @@ from .roles import (
     revision_or_404,
     route,
 )
+from .standing import standing_of
 from .ui import page_number, plugins, public_url, site_view
 
-STATUSES = ("draft", "review", "scheduled", "published")
+STATUSES = ("draft", "review", "waiting", "scheduled", "published", "expired")
 
 
 def status_label(status: str) -> str:
     return {"draft": _("Draft"), "review": _("In review"), "scheduled": _("Scheduled"),
-            "published": _("Published")}.get(status, status)
+            "published": _("Published"), "expired": _("Unpublished (expired)"),
+            "waiting": _("Changes waiting")}.get(status, status)
 
 
 @route(bp, "/<site>/articles/", "articles.view")
@@ -63,7 +65,7 @@ def articles():
     q = request.args.get("q", "").strip()[:200]
     where = [Article.site_id == site.id]
     if status in STATUSES:
-        where.append(Article.status == status)
+        where.append(publishing.state_filter(status, utcnow()))
     if locale in site.locales:
         where.append(Article.locale == locale)
     if q:
@@ -75,7 +77,9 @@ def articles():
                         .limit(per_page).offset((page - 1) * per_page)).all()
     return render_template("admin/articles.html", site=site, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // per_page)), status=status, locale=locale, q=q,
-                           statuses=STATUSES, signed_off=editing.signed_off)
+                           statuses=STATUSES, signed_off=editing.signed_off, state_of=publishing.public_state,
+                           waiting=publishing.changes_waiting,
+                           review_required=lambda a: publishing.review_required(site, a.kind))
 
 
 def _categories(site) -> dict:
@@ -89,8 +93,8 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
     uncited = checked.uncited if checked else []
     citations = checked.citations if checked else []
     if article is not None and checked is None:
-        doc = to_data(article)
-        citations = editing.citation_problems(doc.body, doc.references)
+        doc = publishing.working_copy(db.session(), article)
+        citations = editing.citation_problems(doc.body, doc.references, doc.faq)
         uncited = uncited_keys(doc)
     locales = list(site.locales) if can_edit_locale(site.default_locale) else \
         [loc for loc in site.locales if loc != site.default_locale]
@@ -106,7 +110,7 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
         errors=checked.errors if checked else [], citations=citations, uncited=uncited,
         conflict=conflict, locked=locked, categories=_categories(site), locales=locales, versions=versions,
         sent_back=sent_back,
-        signed_off=editing.signed_off(article) if article is not None else False,
+        standing=standing_of(site, article) if article is not None else None,
         public_url=public_url(site, article.locale, article.slug) if article is not None else None,
         status_label=status_label,
     ), status
@@ -114,7 +118,7 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
 
 def _sent_back_note(site, article):
     """The reviewer's note when the article's last workflow step was "sent back to draft"."""
-    if article.status != "draft":
+    if article.workflow == "review":
         return None
     last = db.session().scalar(
         select(AuditEvent).where(AuditEvent.site_id == site.id,
@@ -143,7 +147,8 @@ def article_new():
         source_id = request.args.get("from", "")
         if source_id.isascii() and source_id.isdigit() and len(source_id) <= 9:  # not "²", nor past an INTEGER
             source = article_or_404(int(source_id))
-            values = {**editing.values_from_article(source), "locale": values["locale"], "version": ""}
+            values = {**editing.values_from_article(db.session(), source), "locale": values["locale"],
+                      "version": ""}
             if values["locale"] == source.locale:
                 values["slug"] = ""
         if not can_edit_locale(values["locale"]):
@@ -172,7 +177,7 @@ def article_edit(article_id: int):
     site = g.admin_site
     article = article_or_404(article_id)
     if request.method == "GET":
-        return _editor(article, editing.values_from_article(article))
+        return _editor(article, editing.values_from_article(db.session(), article))
     require_edit(article.locale)
     values = editing.values_from_form(request.form)
     require_edit(values["locale"] or article.locale)
@@ -221,7 +226,7 @@ def article_preview(article_id: int):
     site = g.admin_site
     article = article_or_404(article_id)
     if request.method == "GET":
-        doc = to_data(article)
+        doc = publishing.working_copy(db.session(), article)
     else:
         require_edit(article.locale)
         values = editing.values_from_form(request.form)
@@ -246,9 +251,10 @@ def article_preview_new():
     return _render_preview(site, None, checked.doc)
 
 
-def _render_preview(site, stored, doc):
-    """Render a transient copy (never added to the session) through the reader's pipeline."""
-    from ..content.documents import apply
+def _render_preview(site, stored, doc, banner: str | None = None):
+    """Render a transient copy (never added to the session) through the reader's pipeline,
+    with ``banner`` (admin HTML, in the admin's language) on top: by default the preview's."""
+    from ..content.publishing import apply
     from ..web.reader import render_article
 
     view = site_view(site)
@@ -258,7 +264,8 @@ def _render_preview(site, stored, doc):
                    # a fresh time, so no render cache mistakes it for a stored version
                    modified=utcnow(), content_changed=utcnow())
     apply(item, doc)
-    banner = render_template("admin/_preview_banner.html", ui_locale=g.locale)  # in the admin's language
+    if banner is None:
+        banner = render_template("admin/_preview_banner.html", ui_locale=g.locale)  # in the admin's language
     g.pop("_translations", None)  # the request's cached catalog (i18n.py) is the admin's language
     forget_page_scope()
     g.site, g.locale = view, doc.locale
@@ -275,7 +282,7 @@ def _render_preview(site, stored, doc):
 def article_download(article_id: int):
     """The article as an authoring-format file."""
     article = article_or_404(article_id)
-    return Response(dump_document(to_data(article)), mimetype="text/markdown",
+    return Response(dump_document(exported(db.session(), article, working=True)), mimetype="text/markdown",
                     headers={"Content-Disposition":
                              f'attachment; filename="{article.slug}.{article.locale}.md"'})
 
@@ -284,9 +291,9 @@ def article_download(article_id: int):
 def article_upload():
     """Create or update one article from an uploaded ``.md`` file.
 
-    The file's status, reviewer and review date are not taken over: a new
-    article starts as a draft, an existing one keeps its status and sign-off
-    (an upload is an edit like any other).
+    The file's status, schedule and sign-off are not taken over: the file
+    becomes the working copy (a new article's draft), and what readers see
+    changes only by review and publishing, as for any other edit.
     """
     site, sess = g.admin_site, db.session()
     upload = request.files.get("file")
@@ -314,7 +321,8 @@ def article_upload():
         flash(_("Upload refused: %(error)s", error="; ".join(p.message for p in checked.errors)), "error")
         return redirect(url_for("admin.articles"))
     doc = checked.doc
-    doc.extra = {**(article.extra if article is not None else {}), **parsed.extra}
+    kept = publishing.working_copy(sess, article).extra if article is not None else {}
+    doc.extra = {**kept, **parsed.extra}
     too_large = extra_problem(doc.extra)  # the file's unknown fields and those the article keeps
     if too_large:
         flash(_("Upload refused: %(error)s", error=f"{upload.filename}: {too_large}"), "error")
@@ -344,7 +352,7 @@ def article_revision(article_id: int, revision_id: int):
     revision = revision_or_404(article, revision_id)
     number = _number(article, revision)
     old = dump_document(revisions.from_snapshot(revision.data))
-    now = dump_document(to_data(article))
+    now = dump_document(publishing.working_copy(db.session(), article))
     diff = list(difflib.unified_diff(old.splitlines(), now.splitlines(), _("this revision"), _("current text"),
                                      lineterm="", n=2))
     return render_template("admin/revision.html", site=g.admin_site, article=article, revision=revision,

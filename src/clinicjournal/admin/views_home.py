@@ -9,8 +9,9 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..content import publishing
 from ..store import audit, db, manage
-from ..store.models import Article
+from ..store.models import Article, utcnow
 from . import accounts, bp
 from .auth import password_hasher
 from .roles import SIGNED_IN, can, managed_sites, route
@@ -89,8 +90,11 @@ def dashboard():
     from .views_review import review_queue
 
     site, sess = g.admin_site, db.session()
-    counts = dict(sess.execute(select(Article.status, func.count()).where(Article.site_id == site.id)
-                               .group_by(Article.status)).all())
+    # the same filters as the article list's, so each number is the list its link opens
+    now = utcnow()
+    counts = {state: sess.scalar(select(func.count()).select_from(Article).where(
+        Article.site_id == site.id, publishing.state_filter(state, now))) or 0
+        for state in ("draft", "review", "waiting", "scheduled", "published", "expired")}
     queue = review_queue(sess, site)
     events = audit.events(sess, site.id, per_page=8)[0] if can("audit.view") else []
     return render_template("admin/dashboard.html", site=site, counts=counts, queue=queue, events=events,

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..content import publishing
 from ..store import audit, db
 from ..store.manage import review_interval_days
 from ..store.models import Article, utcnow
 from . import bp, editing
 from .roles import article_or_404, require, require_edit, route
-from .ui import plugins, site_view
+from .ui import plugins, public_url, site_view
 
 
 def _step(article_id: int, action: str, run, success: str):
@@ -70,18 +71,23 @@ def article_sign_off(article_id: int):
     """Medical review sign-off by a reviewer of this site."""
     def run(sess, site, article):
         editing.sign_off(sess, site, article, g.user)
-        return {"reviewer": article.reviewer, "next_review": article.next_review}
+        return {"revision": article.latest_revision_id}
     return _step(article_id, "article.signed_off", run, _("Medical review signed off."))
 
 
-def _publish_time() -> dt.datetime | None:
-    raw = (request.form.get("publish_at") or "").strip()
-    if request.form.get("mode") != "schedule" or not raw:
+def _form_time(name: str) -> dt.datetime | None:
+    """A ``datetime-local`` field, read as UTC (the form says so)."""
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
         return None
     try:
         return dt.datetime.fromisoformat(raw).replace(tzinfo=None, second=0, microsecond=0)
     except ValueError:
-        raise editing.WorkflowError(_("Give the publishing time as a date and time.")) from None
+        raise editing.WorkflowError(_("Give the time as a date and a time of day.")) from None
+
+
+def _publish_time() -> dt.datetime | None:
+    return _form_time("publish_at") if request.form.get("mode") == "schedule" else None
 
 
 @route(bp, "/<site>/articles/<int:article_id>/publish", "articles.publish", methods=["POST"])
@@ -91,11 +97,14 @@ def article_publish(article_id: int):
         at = _publish_time()
         if request.form.get("mode") == "schedule" and (at is None or at <= utcnow()):
             raise editing.WorkflowError(_("Choose a time in the future to schedule the article."))
-        status = editing.publish(sess, article, g.user, site_view(site), plugins(), at)
+        expires = _form_time("expires_at")
+        revision = article.latest_revision_id
+        status = editing.publish(sess, site, article, g.user, site_view(site), plugins(), at, expires)
+        detail = {"revision": revision, **({"expires_at": expires} if expires else {})}
         if status == "scheduled":
             flash(_("Scheduled for %(when)s UTC.", when=at.strftime("%Y-%m-%d %H:%M")), "info")
-            return {"publish_at": at, "scheduled": True}
-        return {}
+            return {**detail, "publish_at": at, "scheduled": True}
+        return detail
     return _step(article_id, "article.published", run, _("Published."))
 
 
@@ -106,14 +115,58 @@ def article_unpublish(article_id: int):
                  lambda sess, site, article: editing.unpublish(sess, article, g.user), _("Unpublished."))
 
 
+@route(bp, "/<site>/articles/<int:article_id>/expiry", "articles.publish", methods=["POST"])
+def article_expiry(article_id: int):
+    """Schedule unpublishing (``expires_at``, UTC), or cancel it (empty)."""
+    def run(sess, site, article):
+        at = _form_time("expires_at")
+        editing.set_expiry(sess, article, at)
+        return {"expires_at": at}
+    return _step(article_id, "article.expiry", run, _("Unpublishing time saved."))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/discard", "articles.edit", methods=["POST"])
+def article_discard(article_id: int):
+    """Drop the changes waiting: the working copy is what readers see again."""
+    def run(sess, site, article):
+        require_edit(article.locale)
+        editing.discard(sess, article)
+    return _step(article_id, "article.discarded", run, _("Changes discarded: the text is the published one again."))
+
+
+@route(bp, "/<site>/articles/<int:article_id>/review", "articles.view")
+def article_review_screen(article_id: int):
+    """The reviewer's screen: the working copy rendered by the public page's own
+    pipeline (citations numbered as readers will see them), the differences from
+    what is live, and the sign-off, offered only when something awaits this member."""
+    from .standing import standing_of
+    from .views_articles import _render_preview
+
+    site, sess = g.admin_site, db.session()
+    article = article_or_404(article_id)
+    standing = standing_of(site, article)
+    doc = publishing.working_copy(sess, article)
+    source = None
+    if article.locale != site.default_locale:
+        source = sess.scalar(select(Article).where(
+            Article.site_id == site.id, Article.translation_key == article.translation_key,
+            Article.locale == site.default_locale))
+    panel = render_template(
+        "admin/_review_panel.html", ui_locale=g.locale, site=site, article=article, standing=standing,
+        diff=standing.diff if standing.waiting else [], source=source,
+        source_url=public_url(site, source.locale, source.slug)
+        if source is not None and publishing.public_state(source) == "published" else None)
+    return _render_preview(site, article, doc, banner=panel)
+
+
 # -- the review queue ---------------------------------------------------------------
 
 @dataclass
 class Queue:
-    waiting: list[Article] = field(default_factory=list)  # in review, not yet signed off
-    ready: list[Article] = field(default_factory=list)  # in review and signed off: can be published
-    overdue: list[tuple[Article, dt.date | None]] = field(default_factory=list)  # public, review due
-    changed: list[Article] = field(default_factory=list)  # public, edited since the last sign-off
+    waiting: list[Article] = field(default_factory=list)  # sent for review, not yet signed off
+    ready: list[Article] = field(default_factory=list)  # signed off, not yet live: can be published
+    overdue: list[tuple[Article, dt.date | None]] = field(default_factory=list)  # live, review due or none
+    changed: list[Article] = field(default_factory=list)  # live, with changes waiting (not sent yet)
 
     @property
     def attention(self) -> int:
@@ -129,22 +182,25 @@ def due_date(article: Article, interval_days: int) -> dt.date | None:
 
 
 def review_queue(sess, site, today: dt.date | None = None) -> Queue:
-    """What needs a reviewer's or an editor's attention on ``site``."""
+    """What needs a reviewer's or an editor's attention on ``site``. Live items
+    without a sign-off (an old import, say) are listed as overdue: unreviewed."""
     today = today or utcnow().date()
     interval = review_interval_days(site)
     queue = Queue()
-    rows = sess.scalars(select(Article).where(
-        Article.site_id == site.id, Article.kind == "article",
-        Article.status.in_(("review", "published", "scheduled"))).order_by(Article.title))
+    rows = sess.scalars(select(Article).where(Article.site_id == site.id).order_by(Article.title)).all()
+    latest = publishing.revisions_by_id(sess, (a.latest_revision_id for a in rows if a.workflow == "review"))
     for article in rows:
-        if article.status == "review":
-            (queue.ready if editing.signed_off(article) else queue.waiting).append(article)
+        needs_review = publishing.review_required(site, article.kind)
+        revision = latest.get(article.latest_revision_id)
+        if article.workflow == "review" and revision is not None:
+            (queue.ready if publishing.signature(revision) else queue.waiting).append(article)
+        elif publishing.changes_waiting(article):
+            queue.changed.append(article)
+        if not publishing.is_live(article) or not needs_review:
             continue
         due = due_date(article, interval)
         if due is None or due <= today:
             queue.overdue.append((article, due))
-        elif article.reviewed_at is not None and not editing.signed_off(article):
-            queue.changed.append(article)
     queue.overdue.sort(key=lambda pair: (pair[1] or dt.date.min, pair[0].title))
     return queue
 

@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..content import publishing
 from ..i18n import language_name
 from ..store import audit, db, manage
 from ..store.models import Membership, User
@@ -30,6 +31,8 @@ def _settings_form(site) -> dict:
         "locales": " ".join(site.locales),
         "default_locale": site.default_locale,
         "review_interval_days": str(manage.review_interval_days(site)),
+        "review_pages": "1" if publishing.review_required(site, "page") else "",
+        "four_eyes": "1" if publishing.four_eyes(site) else "",
     }
 
 
@@ -45,7 +48,9 @@ def settings():
             manage.update_site(sess, site, name=form["name"],
                                appearance={**{k: form[k] for k in COLOURS_AND_LOGO},
                                            "tagline": {code: form[f"tagline:{code}"] for code in site.locales}},
-                               settings={"review_interval_days": form["review_interval_days"] or None})
+                               settings={"review_interval_days": form["review_interval_days"] or None,
+                                         "review_pages": form["review_pages"] == "1",
+                                         "four_eyes": form["four_eyes"] == "1"})
             manage.set_locales(sess, site, form["locales"].replace(",", " ").split(),
                                form["default_locale"] or None)
             changed = {k: v for k, v in _settings_form(site).items() if before.get(k) != v}

@@ -121,10 +121,26 @@ def content_import(path: Path, site_slug: str) -> None:
         files = print_problems(exc.errors)
         fail(f"{len(exc.errors)} problem(s) found in {files} file(s); nothing was imported. Fix the files "
              "and run the import again.")
+    def names(labels: list[str]) -> str:
+        return ", ".join(labels[:6]) + (" …" if len(labels) > 6 else "")
+
     table(f"Imported into {site_slug}", ["result", "count", "articles"],
-          [["created", len(report.created), ", ".join(report.created[:6]) + (" …" if len(report.created) > 6 else "")],
-           ["updated", len(report.updated), ", ".join(report.updated[:6]) + (" …" if len(report.updated) > 6 else "")],
+          [["created", len(report.created), names(report.created)],
+           ["updated", len(report.updated), names(report.updated)],
+           ["waiting", len(report.waiting), names(report.waiting)],
            ["unchanged", len(report.unchanged), ""]])
+    if report.waiting:
+        console.print(f"{len(report.waiting)} published article(s) kept what readers see: the files' text waits "
+                      "in the admin (Articles, “Changes waiting”) for a medical sign-off and publishing. A file "
+                      "published with a signoff block whose hash matches its text goes live at once.")
+    if report.unreviewed:
+        console.print(f"[yellow]{len(report.unreviewed)} article(s) went live without a medical sign-off[/] "
+                      f"({escape(names(report.unreviewed))}): readers see no “Medically reviewed” line, and the "
+                      "admin lists them under Medical review → Overdue.")
+    if report.signoff_dropped:
+        console.print(f"[yellow]{len(report.signoff_dropped)} sign-off(s) not taken[/] "
+                      f"({escape(names(report.signoff_dropped))}): the text changed after it was signed off (the "
+                      "hash does not match). Have a reviewer sign off the new text in the admin.")
 
 
 @content_group.command("export")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from babel import Locale, UnknownLocaleError
 from ..store.models import Article, Reference
 from . import safe_yaml
 from .checks import CONTROL_RE, AuthoringError, Checker, shown
-from .citations import find_citations
+from .citations import find_article_citations, number_references
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$")
 KINDS = ("article", "page")
@@ -34,9 +35,13 @@ MAX_REFERENCE_LENGTH = {column.name: column.type.length for column in Reference.
                         if getattr(column.type, "length", None)}
 #: unknown front-matter keys are kept (and exported again) up to this size, written as JSON
 MAX_EXTRA_BYTES = 64 * 1024
+MAX_LENGTH_REVIEWER = 200
 # Front-matter keys in the order export writes them.
-FIELDS = ("slug", "locale", "translation_key", "type", "status", "title", "category", "summary",
-          "published", "updated", "reviewed", "author", "reviewer", "takeaway", "faq", "references")
+FIELDS = ("slug", "locale", "translation_key", "type", "status", "publish_at", "expires", "title", "category",
+          "summary", "published", "updated", "reviewed", "author", "reviewer", "signoff", "takeaway", "faq",
+          "references")
+#: the parts of a ``signoff:`` block: who signed, on which day, and the content hash it covers
+SIGNOFF_FIELDS = ("reviewer", "date", "hash")
 
 
 @dataclass
@@ -73,6 +78,12 @@ class ArticleData:
     references: list[ReferenceData] = field(default_factory=list)
     body: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The workflow's facts, read from and written to files only (never part of a
+    # revision's snapshot): scheduled publishing and unpublishing (naive UTC), and
+    # a sign-off {"reviewer", "date", "hash"}, taken only if its hash matches the text.
+    publish_at: dt.datetime | None = None
+    expires: dt.datetime | None = None
+    signoff: dict[str, Any] | None = None
     source: str = ""
     body_line: int = 1  # line of the file where the body starts, for error messages
 
@@ -186,15 +197,40 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
         references=references,
         body=body,
         extra=_extra(c, {k: v for k, v in meta.items() if k not in FIELDS}),
+        publish_at=c.moment("publish_at", meta.get("publish_at")),
+        expires=c.moment("expires", meta.get("expires")),
+        signoff=_signoff(c, meta.get("signoff")),
         source=source,
         body_line=body_line,
     )
     if (article.status in ("published", "scheduled") and kind == "article" and not article.published
             and not any(c.refused(name) for name in ("published", "status", "type"))):
         c.refuse("published", f"is required when status is {article.status}")
+    if article.signoff and article.updated and article.signoff["date"] < article.updated:
+        c.refuse("signoff.date", f"{article.signoff['date'].isoformat()} is before the text's updated date "
+                                 f"{article.updated.isoformat()}; a sign-off covers the text as it is, so it "
+                                 "cannot be older than its last update", line=c.line("signoff.date"))
+        article.signoff = None
     if keys is not None:  # unknown when the references could not be read: every citation would look wrong
-        c.problems.extend(_unknown_citations(article, keys))
+        c.problems.extend(_unknown_citations(article, keys, c.line))
     return article
+
+
+def _signoff(c: Checker, value: Any) -> dict[str, Any] | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dict):
+        return c.refuse("signoff", "must be a mapping with reviewer, date and hash")
+    unknown = sorted(str(k) for k in value if k not in SIGNOFF_FIELDS)
+    if unknown:
+        return c.refuse("signoff", f"has unknown field(s) {', '.join(unknown)}; it takes reviewer, date and hash")
+    signoff = {"reviewer": c.text("signoff.reviewer", value.get("reviewer"), required=True,
+                                  max_length=MAX_LENGTH_REVIEWER),
+               "date": c.date("signoff.date", value.get("date")),
+               "hash": c.text("signoff.hash", value.get("hash"), required=True, max_length=80)}
+    if signoff["date"] is None and not c.refused("signoff.date"):
+        c.refuse("signoff.date", "is required")
+    return None if c.refused("signoff") else signoff
 
 
 def _faq(c: Checker, value: Any) -> list[dict[str, str]]:
@@ -310,26 +346,43 @@ def _texts(value: Any):
             yield from _texts(item)
 
 
-def _unknown_citations(article: ArticleData, known: set[str]) -> list[AuthoringError]:
-    """Every citation of a key not in ``known``, with the key and its line in the file."""
+def _unknown_citations(article: ArticleData, known: set[str],
+                       line_of: Callable[[str], int] | None = None) -> list[AuthoringError]:
+    """Every citation of a key not in ``known``, with the key and where it is: its
+    line in the body (field ``@key``), or its FAQ answer (field ``faq.N.a``, on the
+    line ``line_of`` gives for that field, when given)."""
     listed = sorted(k for k in known if k)
-    return [AuthoringError(f"unknown citation key {key!r}; add it under 'references' or fix the spelling"
-                           + (f" (known keys: {', '.join(listed)})" if listed else ""),
-                           source=article.source, line=article.body_line + citation.line - 1, field=f"@{key}")
-            for citation in find_citations(article.body) for key in citation.keys if key not in known]
+
+    def error(key: str, faq: int | None, line: int) -> AuthoringError:
+        field = f"@{key}" if faq is None else f"faq.{faq}.a"
+        return AuthoringError(f"unknown citation key {key!r}; add it under 'references' or fix the spelling"
+                              + (f" (known keys: {', '.join(listed)})" if listed else ""), source=article.source,
+                              line=article.body_line + line - 1 if faq is None else (line_of(field) if line_of else None),
+                              field=field)
+
+    return [error(key, faq, citation.line) for faq, citation in find_article_citations(article.body, article.faq)
+            for key in citation.keys if key not in known]
+
+
+def is_unknown_citation(problem: AuthoringError) -> bool:
+    """Whether ``problem`` is an unknown citation key (which stops review and
+    publishing, not the saving of a draft)."""
+    field = problem.field or ""
+    return field.startswith("@") or (re.fullmatch(r"faq\.\d+\.a", field) is not None
+                                     and problem.message.startswith("unknown citation key"))
 
 
 def check_citations(article: ArticleData) -> None:
-    """:raise AuthoringError: for the cited keys the references do not define
-    (the first one's, with every one in ``problems``)."""
+    """:raise AuthoringError: for the keys the body or the FAQ answers cite and the
+    references do not define (the first one's, with every one in ``problems``)."""
     problems = _unknown_citations(article, {r.key for r in article.references})
     if problems:
         raise AuthoringError.collect(problems)
 
 
 def uncited_keys(article: ArticleData) -> list[str]:
-    """Reference keys that the body never cites (listed, but flagged to editors)."""
-    cited = {k for c in find_citations(article.body) for k in c.keys}
+    """Reference keys that neither the body nor an FAQ answer cites (listed, but flagged to editors)."""
+    cited = set(number_references(article.body, article.faq))
     return [r.key for r in article.references if r.key not in cited]
 
 
@@ -341,6 +394,8 @@ def dump_document(article: ArticleData) -> str:
         "translation_key": article.translation_key,
         "type": article.kind,
         "status": article.status,
+        "publish_at": _moment(article.publish_at),
+        "expires": _moment(article.expires),
         "title": article.title,
         "category": article.category,
         "summary": article.summary,
@@ -349,6 +404,7 @@ def dump_document(article: ArticleData) -> str:
         "reviewed": article.reviewed,
         "author": article.author,
         "reviewer": article.reviewer,
+        "signoff": dict(article.signoff) if article.signoff else None,
         "takeaway": article.takeaway,
         "faq": article.faq,
         "references": [
@@ -359,6 +415,11 @@ def dump_document(article: ArticleData) -> str:
     meta.update(article.extra)
     front = safe_yaml.dump(meta)
     return f"---\n{front}---\n{article.body}"
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    """A naive UTC time as ISO 8601 with its zone, so no reader takes it for local time."""
+    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value is not None else None
 
 
 def to_data(article: Article) -> ArticleData:
@@ -373,4 +434,5 @@ def to_data(article: Article) -> ArticleData:
                                   container=r.container, kind=r.kind, year=r.year, doi=r.doi,
                                   pmid=r.pmid, pmcid=r.pmcid, url=r.url) for r in article.references],
         body=article.body, extra=dict(article.extra or {}),
+        publish_at=article.publish_at, expires=article.expires_at,
     )

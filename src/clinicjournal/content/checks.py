@@ -120,6 +120,19 @@ class Checker:
         except ValueError:
             return self.refuse(path, f"must be a date written YYYY-MM-DD, not {shown(value)}")
 
+    def moment(self, path: str, value: Any) -> dt.datetime | None:
+        """A date and time with its time zone, as naive UTC (how the database keeps times)."""
+        if value is None or value == "":
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return self.refuse(path, f"must be a date and time written YYYY-MM-DDTHH:MM:SS+HH:MM, not {shown(value)}")
+        if moment.tzinfo is None:
+            return self.refuse(path, f"{shown(value)} has no time zone; add it, e.g. {moment.isoformat()}+00:00 "
+                                     "for UTC")
+        return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
     def choice(self, path: str, value: Any, choices: tuple[str, ...], default: str) -> str:
         value = self.text(path, value) or default
         if value not in choices:

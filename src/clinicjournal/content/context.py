@@ -51,9 +51,14 @@ class PageContext:
 
     @property
     def citation_numbers(self) -> dict[str, int]:
-        """Reference key → number, in order of first citation in the body."""
+        """Reference key → number, in order of first citation in the body, then in
+        the FAQ answers; a key no reference defines has none."""
         if self._numbers is None:
-            self._numbers = number_references(self.article.body) if self.article is not None else {}
+            article, self._numbers = self.article, {}
+            if article is not None:
+                refs = getattr(article, "references", None)
+                self._numbers = number_references(article.body, getattr(article, "faq", None),
+                                                  None if refs is None else {r.key for r in refs})
         return self._numbers
 
     @property

@@ -14,10 +14,8 @@ from typing import Callable, Iterable
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from ..store import db
-from ..store.manage import review_interval_days
-from ..store.models import Article, Reference, Site, utcnow
-from . import revisions
+from ..store.models import Article, Site, utcnow
+from . import publishing, revisions
 from .authoring import (
     ArticleData,
     AuthoringError,
@@ -26,7 +24,6 @@ from .authoring import (
     dump_document,
     to_data,
 )
-from .render import count_words
 
 
 @dataclass
@@ -34,6 +31,12 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: live articles whose file was saved as changes waiting for review and publishing
+    waiting: list[str] = field(default_factory=list)
+    #: made live without a medical sign-off (none in the file, or one that did not match)
+    unreviewed: list[str] = field(default_factory=list)
+    #: a ``signoff`` whose hash is not the text's: the text changed after it was signed
+    signoff_dropped: list[str] = field(default_factory=list)
 
 
 class ImportFailed(Exception):
@@ -115,48 +118,68 @@ def in_file_order(errors: list[AuthoringError], files: Iterable[Path]) -> list[A
 def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> ImportReport:
     """Create or update articles by (site, locale, slug). The caller commits.
 
-    Each created or changed article gets a revision labelled ``"import"``, and
-    ``next_review`` (its ``reviewed`` date plus the site's review interval).
+    Each file is saved as its article's working copy (a revision labelled
+    ``"import"``). A new article, or one with nothing live, then takes the file's
+    status: ``published`` or ``scheduled`` (at ``publish_at``) makes that revision
+    live, ``review`` sends it to the reviewers. An article that is live keeps
+    what readers see unless the file is published and signed off (a ``signoff``
+    block whose hash is the file's text): other text waits in the admin to be
+    reviewed and published. A ``signoff`` block is kept only when its hash is the text's.
 
-    Every article whose reader-visible content changes gets the same
-    ``content_changed`` time, so versions imported together never look
-    outdated against each other.
+    Articles that go live together get the same ``content_changed`` time, so
+    versions imported together never look outdated against each other.
     """
     report = ImportReport()
     now = utcnow()
-    touched: list[Article] = []
-    pages_changed = False
     existing = _existing(sess, site.id, {(d.locale, d.slug) for d in docs})
     for doc in docs:
         article = existing.get((doc.locale, doc.slug))
         label = f"{doc.locale}/{doc.slug}"
-        if article is None:
-            article = Article(site_id=site.id, locale=doc.locale, slug=doc.slug)
+        created = article is None
+        if created:
+            article = Article(site_id=site.id, locale=doc.locale, slug=doc.slug, status="draft", workflow="")
             sess.add(article)
-            report.created.append(label)
-        elif to_data(article) == _comparable(doc):
+        elif _unchanged(sess, article, doc):
             report.unchanged.append(label)
             continue
+        was_live = publishing.is_live(article)
+        revision = publishing.save(sess, article, doc, "import", note="import", now=now)
+        if doc.signoff:
+            if doc.signoff["hash"] == revision.content_hash:
+                if not publishing.signature(revision):
+                    publishing.sign(site, article, revision, doc.signoff["reviewer"], None,
+                                    at=dt.datetime.combine(doc.signoff["date"], dt.time()))
+            else:
+                report.signoff_dropped.append(label)
+        if was_live and not (doc.status in publishing.SHOWN and publishing.signature(revision)
+                             and publishing.latest(sess, article) is revision):
+            # unreviewed text never replaces what readers see: it waits in the admin
+            report.waiting.append(label)
+            continue
+        (report.created if created else report.updated).append(label)
+        if doc.status in publishing.SHOWN:
+            publishing.make_live(sess, site, article, revision, at=doc.publish_at, expires=doc.expires,
+                                 keep_date=True, now=now)
+            if not publishing.signature(revision) and publishing.review_required(site, article.kind):
+                report.unreviewed.append(label)
         else:
-            report.updated.append(label)
-        before = _visible_content(article)
-        was_page = article.kind == "page"
-        reviewed_before = article.reviewed
-        apply(article, doc)
-        if before != _visible_content(article):
-            article.content_changed = now
-        if article.reviewed and (article.next_review is None or article.reviewed != reviewed_before):
-            article.next_review = article.reviewed + dt.timedelta(days=review_interval_days(site))
-        touched.append(article)
-        pages_changed = pages_changed or was_page or article.kind == "page"
+            article.workflow = "review" if doc.status == "review" else ""
     sess.flush()
-    for article in touched:
-        revisions.record(sess, article, "import", note="import")
-    if pages_changed:
-        # Site pages (About, Disclaimer) are part of each worker's site registry.
-        # Articles are not: cached pages are retired by the cache generation.
-        db.bump_config_generation(sess)
     return report
+
+
+def _unchanged(sess: Session, article: Article, doc: ArticleData) -> bool:
+    """Whether importing ``doc`` would change nothing: the same text as the
+    working copy, the same public state (unless something is live, which an
+    import never changes), and no sign-off to add."""
+    current = publishing.latest(sess, article)
+    if current is None or publishing.comparable(current.data) != publishing.comparable(revisions.snapshot_of(doc)):
+        return False
+    if doc.signoff and not publishing.signature(current) and doc.signoff["hash"] == current.content_hash:
+        return False
+    if publishing.is_live(article):
+        return True
+    return doc.status not in publishing.SHOWN and article.workflow == ("review" if doc.status == "review" else "")
 
 
 def _existing(sess: Session, site_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Article]:
@@ -172,46 +195,43 @@ def _existing(sess: Session, site_id: int, keys: set[tuple[str, str]]) -> dict[t
     return found
 
 
-def apply(article: Article, doc: ArticleData) -> None:
-    """Copy ``doc``'s fields onto ``article``, updating references in place by key."""
-    for name in ("translation_key", "kind", "status", "title", "category", "summary", "published",
-                 "updated", "reviewed", "author", "reviewer", "takeaway", "body"):
-        setattr(article, name, getattr(doc, name))
-    article.faq = [dict(item) for item in doc.faq]
-    article.extra = dict(doc.extra)
-    article.word_count = count_words(doc.body)
-    by_key = {r.key: r for r in article.references}
-    keep = []
-    for position, ref in enumerate(doc.references):
-        row = by_key.get(ref.key) or Reference(key=ref.key)
-        for name in ("title", "authors", "container", "kind", "year", "doi", "pmid", "pmcid", "url"):
-            setattr(row, name, getattr(ref, name))
-        row.position = position
-        keep.append(row)
-    article.references = keep
-
-
-def _visible_content(article: Article) -> tuple:
-    refs = tuple((r.key, r.title, tuple(r.authors or ()), r.container, r.kind, r.year, r.url, r.doi,
-                  r.pmid, r.pmcid) for r in article.references) if article.id else ()
-    return (article.title, article.summary, article.body, article.takeaway,
-            repr(article.faq), refs)
-
-
 def _comparable(doc: ArticleData) -> ArticleData:
     return ArticleData(**{**doc.__dict__, "source": "", "body_line": 1})
 
 
 def export_site(sess: Session, site: Site, folder: Path,
                 progress: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write every article of ``site`` as ``<folder>/<locale>/<slug>.md``."""
+    """Write every article of ``site`` as ``<folder>/<locale>/<slug>.md``: what is
+    live (with its schedule, expiry and sign-off), else the working copy.
+
+    Importing the folder into an empty site gives the same public site at every
+    moment. Changes waiting on a live article are not written: they stay in the
+    admin (``content status`` lists them).
+    """
     written = []
     for article in sess.scalars(select(Article).where(Article.site_id == site.id)
                                 .order_by(Article.locale, Article.slug)):
         path = folder / article.locale / f"{article.slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_document(to_data(article)), encoding="utf-8")
+        path.write_text(dump_document(exported(sess, article)), encoding="utf-8")
         written.append(path)
         if progress:
             progress(path)
     return written
+
+
+def exported(sess: Session, article: Article, working: bool = False) -> ArticleData:
+    """The authoring document export writes for ``article``: what is live, else
+    (or with ``working``, for the editor's download) the working copy."""
+    if publishing.is_live(article) and not (working and publishing.changes_waiting(article)):
+        doc, revision = to_data(article), publishing.live(sess, article)
+    else:
+        doc, revision = publishing.working_copy(sess, article), publishing.latest(sess, article)
+        doc.status = "review" if article.workflow == "review" else "draft"
+    # The sign-off is written as a block with the hash it covers, never as the
+    # bare reviewer and date, which an import would have no way to check.
+    doc.reviewer, doc.reviewed = "", None
+    if publishing.signature(revision):
+        doc.signoff = {"reviewer": revision.signed_off_name, "date": revision.signed_off_at.date(),
+                       "hash": revision.signed_hash}
+    return doc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import nh3
@@ -21,6 +22,9 @@ from .citations import GROUP_RE, KEY_RE
 from .context import PageContext
 
 WORDS_PER_MINUTE = 200
+#: ``ctx.extra`` key of ``text → Markup``: plain text (an FAQ answer) with its
+#: citations rendered like the body's, in the same numbering (set by render_body)
+CITED_TEXT = "cited_text"
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -107,19 +111,50 @@ def _plain_text(inline) -> str:
     return " ".join("".join(parts).split())
 
 
-def render_body(ctx: PageContext, plugins) -> Markup:
-    """The article body as safe HTML, with citations rendered by the plugins."""
+def _citation_renderer(ctx: PageContext, plugins) -> Callable[[list[str]], str]:
+    """The HTML of one citation group, for the body and the FAQ answers alike."""
     numbers = ctx.citation_numbers
     site = ctx.site
+    refs = getattr(ctx.article, "references", None)
+    known = None if refs is None else {r.key for r in refs}  # None: not loaded, nothing to check against
 
     def citation_html(keys: list[str]) -> str:
-        nums = [numbers[k] for k in keys if k in numbers]
+        nums = [numbers[k] for k in keys if k in numbers and (known is None or k in known)]
+        if not nums:
+            # Only keys no reference defines (a draft's preview): shown as written,
+            # never as a number linking to a source the list does not have.
+            return str(escape("[" + "; ".join("@" + k for k in keys) + "]"))
         results = plugins.call("render_citation", site.enabled_plugins, site.slug,
                                ctx=ctx, keys=keys, numbers=nums)
         if results:
             return str(results[0].value)
         return str(escape("[" + ", ".join(str(n) for n in nums) + "]"))
 
+    return citation_html
+
+
+def _cited_text(text: str, citation_html: Callable[[list[str]], str]) -> Markup:
+    """Plain text (an FAQ answer) as safe HTML: escaped, not Markdown, with its
+    citations rendered as in the body."""
+    parts, start = [], 0
+    for match in GROUP_RE.finditer(text):  # as citations.find_text_citations finds them
+        parts += [str(escape(text[start:match.start()])), citation_html(KEY_RE.findall(match.group(1)))]
+        start = match.end()
+    parts.append(str(escape(text[start:])))
+    return sanitise("".join(parts))
+
+
+def render_body(ctx: PageContext, plugins) -> Markup:
+    """The article body as safe HTML, with citations rendered by the plugins.
+
+    Also puts :data:`CITED_TEXT` in ``ctx.extra`` for the slots that show the
+    FAQ answers: plugins have no handle on the plugin manager, and answers
+    rendered only when shown leave the Sources list no back link to a marker
+    the page lacks. The body is rendered first, so its citations come first.
+    """
+    citation_html = _citation_renderer(ctx, plugins)
+    ctx.extra[CITED_TEXT] = lambda text: _cited_text(text, citation_html)
+    site = ctx.site
     html = markdown().render(ctx.article.body, {"render_citation": citation_html})
     for result in plugins.call("html_transforms", site.enabled_plugins, site.slug, site=site):
         try:

@@ -16,20 +16,14 @@ from sqlalchemy.orm import Session
 
 from ..store.models import Article, Revision, User
 from .authoring import ArticleData, ReferenceData, to_data
+from .fingerprint import content_hash
 
 DATE_FIELDS = ("published", "updated", "reviewed")
 
 
 def snapshot(article: Article) -> dict[str, Any]:
     """The article's authoring-format fields as JSON-safe data."""
-    data = dataclasses.asdict(to_data(article))
-    data.pop("source", None)
-    data.pop("body_line", None)
-    for name in DATE_FIELDS:
-        if data[name] is not None:
-            data[name] = data[name].isoformat()
-    data["extra"] = _json_safe(data.get("extra") or {})
-    return data
+    return snapshot_of(to_data(article))
 
 
 def _json_safe(value: Any) -> Any:
@@ -54,15 +48,40 @@ def from_snapshot(data: dict[str, Any]) -> ArticleData:
     return ArticleData(**values)
 
 
-def record(sess: Session, article: Article, by: User | str, note: str = "") -> Revision:
-    """Add a revision of ``article`` as it is now (flush first for a new article's id)."""
+def snapshot_of(doc: ArticleData) -> dict[str, Any]:
+    """A snapshot of an :class:`ArticleData` (as :func:`snapshot` of a row holding it)."""
+    data = dataclasses.asdict(doc)
+    for name in ("source", "body_line", "publish_at", "expires", "signoff"):  # not the text's
+        data.pop(name, None)
+    for name in DATE_FIELDS:
+        if data[name] is not None:
+            data[name] = data[name].isoformat()
+    data["extra"] = _json_safe(data.get("extra") or {})
+    return data
+
+
+def record(sess: Session, article: Article, by: User | str, note: str = "",
+           doc: ArticleData | None = None) -> Revision:
+    """Add a revision of ``doc`` (default: ``article`` as it is now) and make it the
+    article's latest revision (flushing first for a new article's id)."""
     if article.id is None:
         sess.flush()
-    revision = Revision(article_id=article.id, data=snapshot(article), note=note[:300],
+    data = snapshot_of(doc) if doc is not None else snapshot(article)
+    revision = Revision(article_id=article.id, data=data, note=note[:300], content_hash=content_hash(data),
                         saved_by=by.id if isinstance(by, User) else None,
                         saved_by_label=(by.email if isinstance(by, User) else str(by))[:320])
     sess.add(revision)
+    sess.flush()
+    article.latest_revision_id = revision.id
     return revision
+
+
+def get(sess: Session, article: Article, revision_id: int | None) -> Revision | None:
+    """One of ``article``'s revisions (None for no id, or one of another article)."""
+    if revision_id is None:
+        return None
+    revision = sess.get(Revision, revision_id)
+    return revision if revision is not None and revision.article_id == article.id else None
 
 
 def history(sess: Session, article_id: int) -> list[Revision]:

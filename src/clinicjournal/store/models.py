@@ -93,6 +93,7 @@ class Article(Base):
         # when scheduled articles go live (upcoming.py)
         Index("ix_article_published", "published"),
         Index("ix_article_publish_at", "publish_at"),
+        Index("ix_article_expires_at", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +102,7 @@ class Article(Base):
     slug: Mapped[str] = mapped_column(String(200))
     translation_key: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="article")  # article | page
+    # What readers get: draft (nothing), scheduled (from publish_at), published.
     status: Mapped[str] = mapped_column(String(16), default="published")
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -128,6 +130,18 @@ class Article(Base):
     # Optimistic locking: every UPDATE checks and bumps it, so a save based on a
     # stale copy fails instead of silently overwriting another editor's work.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The row's content columns are what readers see: while the article is
+    # published or scheduled they hold the live revision, and saving only adds a
+    # revision (the working copy, ``latest_revision_id``). A draft's row mirrors
+    # its working copy. See content/publishing.py.
+    # Plain ids, not foreign keys: article and revision would point at each other,
+    # and backups copy tables in foreign-key order.
+    live_revision_id: Mapped[int | None] = mapped_column(Integer)
+    latest_revision_id: Mapped[int | None] = mapped_column(Integer)
+    # The working copy's review state: "" or "review" (sent to the medical reviewers).
+    workflow: Mapped[str] = mapped_column(String(16), default="")
+    # Scheduled unpublishing (UTC), e.g. for seasonal advice.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -257,6 +271,18 @@ class Revision(Base):
     saved_by_label: Mapped[str] = mapped_column(String(320), default="")  # e-mail, or "import"
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(String(300), default="")
+    # content/fingerprint.py over ``data``; a revision's data never changes.
+    content_hash: Mapped[str] = mapped_column(String(80), default="")
+    # The medical sign-off of exactly this revision: who, when, and the hash it covers.
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    signed_off_name: Mapped[str] = mapped_column(String(200), default="")
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signed_hash: Mapped[str] = mapped_column(String(80), default="")
+
+    @property
+    def signed(self) -> bool:
+        """Signed off, and the sign-off covers this revision's content."""
+        return self.signed_off_at is not None and bool(self.signed_hash) and self.signed_hash == self.content_hash
 
 
 class AuditEvent(Base):

@@ -46,7 +46,8 @@ def partial_columns(role: str, fields: tuple[str, ...]) -> list:
 
 
 def visible(day=None):
-    """Published articles, and scheduled ones whose date and time have come.
+    """Published articles, and scheduled ones whose date and time have come,
+    until their unpublishing time (``expires_at``).
 
     Pass ``bindparam("today")`` to build a statement once and bind the date per
     call; the current time for ``publish_at`` is bound at each execution.
@@ -59,6 +60,7 @@ def visible(day=None):
         or_(Article.status == _PUBLISHED, Article.status == _SCHEDULED),
         or_(Article.published.is_(None), Article.published <= day),
         or_(Article.publish_at.is_(None), Article.publish_at <= now),
+        or_(Article.expires_at.is_(None), Article.expires_at > now),
     )
 
 

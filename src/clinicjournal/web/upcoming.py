@@ -1,4 +1,4 @@
-"""When the next scheduled article goes live: part of the page cache's key.
+"""When the next scheduled article goes live (or is unpublished): part of the page cache's key.
 
 A scheduled article becomes visible by time alone, with no save to retire the
 cached pages that list it (index, category, feeds, sitemap, search). So the
@@ -46,6 +46,9 @@ def _moments_statement(pages_only: bool):
             Article.published > bindparam("today"), Article.status.in_(_SHOWN), *only),
         select(cast(null(), Date), Article.publish_at).where(
             Article.publish_at > bindparam("now"), Article.status.in_(_SHOWN), *only),
+        # scheduled unpublishing: the pages that list the article change then too
+        select(cast(null(), Date), Article.expires_at).where(
+            Article.expires_at > bindparam("now"), Article.status.in_(_SHOWN), *only),
     )
 
 
