@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from clinicjournal import Contribution, HeadExtras, PluginInfo, hookimpl
 
@@ -14,12 +14,19 @@ def plugin_info():
     return PluginInfo(description=_l("Shows an article's questions and answers as a Common questions section."))
 
 
+def _cited_text(ctx):
+    """Answers with their citations as the body's (numbered in one sequence with
+    it, linking to the Sources list), from the core's renderer; without it, as text."""
+    return ctx.extra.get("cited_text") or escape
+
+
 @hookimpl
 def template_slot(slot, ctx):
     if slot != "article_body_end" or ctx.article is None or not ctx.article.faq:
         return None
+    cited = _cited_text(ctx)
     items = Markup("").join(
-        Markup('<div class="faq__item"><h3>{}</h3><p>{}</p></div>').format(item["q"], item["a"])
+        Markup('<div class="faq__item"><h3>{}</h3><p>{}</p></div>').format(item["q"], cited(item["a"]))
         for item in ctx.article.faq
     )
     html = Markup('<section class="article-part faq" aria-labelledby="faq-title">'
@@ -33,9 +40,10 @@ def head_extras(ctx):
     as the structured data plugin's MedicalWebPage), so the page is both."""
     if ctx.page != "article" or ctx.article is None or not ctx.article.faq:
         return None
+    cited = _cited_text(ctx)  # markers as their numbers: "[@key]" means nothing to a search engine
     return HeadExtras(jsonld=[{
         "@context": "https://schema.org", "@type": "FAQPage", "@id": ctx.canonical_url + "#webpage",
         "mainEntity": [{"@type": "Question", "name": item["q"],
-                        "acceptedAnswer": {"@type": "Answer", "text": item["a"]}}
+                        "acceptedAnswer": {"@type": "Answer", "text": cited(item["a"]).striptags()}}
                        for item in ctx.article.faq],
     }])
