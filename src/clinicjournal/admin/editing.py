@@ -28,9 +28,9 @@ from ..content.authoring import (
     AuthoringError,
     check_document,
     extra_problem,
-    is_unknown_citation,
     uncited_keys,
 )
+from ..content.checks import is_unknown_citation
 from ..content.citations import find_article_citations
 from ..store.models import Article, User, utcnow
 

@@ -35,13 +35,11 @@ MAX_REFERENCE_LENGTH = {column.name: column.type.length for column in Reference.
                         if getattr(column.type, "length", None)}
 #: unknown front-matter keys are kept (and exported again) up to this size, written as JSON
 MAX_EXTRA_BYTES = 64 * 1024
-MAX_LENGTH_REVIEWER = 200
 # Front-matter keys in the order export writes them.
 FIELDS = ("slug", "locale", "translation_key", "type", "status", "publish_at", "expires", "title", "category",
           "summary", "published", "updated", "reviewed", "author", "reviewer", "signoff", "takeaway", "faq",
           "references")
-#: the parts of a ``signoff:`` block: who signed, on which day, and the content hash it covers
-SIGNOFF_FIELDS = ("reviewer", "date", "hash")
+
 
 
 @dataclass
@@ -199,7 +197,7 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
         extra=_extra(c, {k: v for k, v in meta.items() if k not in FIELDS}),
         publish_at=c.moment("publish_at", meta.get("publish_at")),
         expires=c.moment("expires", meta.get("expires")),
-        signoff=_signoff(c, meta.get("signoff")),
+        signoff=c.signoff("signoff", meta.get("signoff")),
         source=source,
         body_line=body_line,
     )
@@ -214,23 +212,6 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
     if keys is not None:  # unknown when the references could not be read: every citation would look wrong
         c.problems.extend(_unknown_citations(article, keys, c.line))
     return article
-
-
-def _signoff(c: Checker, value: Any) -> dict[str, Any] | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, dict):
-        return c.refuse("signoff", "must be a mapping with reviewer, date and hash")
-    unknown = sorted(str(k) for k in value if k not in SIGNOFF_FIELDS)
-    if unknown:
-        return c.refuse("signoff", f"has unknown field(s) {', '.join(unknown)}; it takes reviewer, date and hash")
-    signoff = {"reviewer": c.text("signoff.reviewer", value.get("reviewer"), required=True,
-                                  max_length=MAX_LENGTH_REVIEWER),
-               "date": c.date("signoff.date", value.get("date")),
-               "hash": c.text("signoff.hash", value.get("hash"), required=True, max_length=80)}
-    if signoff["date"] is None and not c.refused("signoff.date"):
-        c.refuse("signoff.date", "is required")
-    return None if c.refused("signoff") else signoff
 
 
 def _faq(c: Checker, value: Any) -> list[dict[str, str]]:
@@ -362,14 +343,6 @@ def _unknown_citations(article: ArticleData, known: set[str],
 
     return [error(key, faq, citation.line) for faq, citation in find_article_citations(article.body, article.faq)
             for key in citation.keys if key not in known]
-
-
-def is_unknown_citation(problem: AuthoringError) -> bool:
-    """Whether ``problem`` is an unknown citation key (which stops review and
-    publishing, not the saving of a draft)."""
-    field = problem.field or ""
-    return field.startswith("@") or (re.fullmatch(r"faq\.\d+\.a", field) is not None
-                                     and problem.message.startswith("unknown citation key"))
 
 
 def check_citations(article: ArticleData) -> None:

@@ -21,6 +21,8 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LENGTH = {column.name: column.type.length for column in Article.__table__.c if getattr(column.type, "length", None)}
 #: the most of an author's value a message quotes
 SHOWN = 80
+#: the parts of a ``signoff:`` block: who signed, on which day, and the content hash it covers
+SIGNOFF_FIELDS = ("reviewer", "date", "hash")
 
 
 def shown(value: Any) -> str:
@@ -133,8 +135,34 @@ class Checker:
                                      "for UTC")
         return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
+    def signoff(self, path: str, value: Any) -> dict[str, Any] | None:
+        """A ``signoff`` block {reviewer, date, hash}; None when absent or refused."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, dict):
+            return self.refuse(path, "must be a mapping with reviewer, date and hash")
+        unknown = sorted(str(k) for k in value if k not in SIGNOFF_FIELDS)
+        if unknown:
+            return self.refuse(path, f"has unknown field(s) {', '.join(unknown)}; it takes reviewer, date and hash")
+        block = {"reviewer": self.text(f"{path}.reviewer", value.get("reviewer"), required=True,
+                                       max_length=MAX_LENGTH["reviewer"]),
+                 "date": self.date(f"{path}.date", value.get("date")),
+                 "hash": self.text(f"{path}.hash", value.get("hash"), required=True, max_length=80)}
+        if block["date"] is None and not self.refused(f"{path}.date"):
+            self.refuse(f"{path}.date", "is required")
+        return None if self.refused(path) else block
+
     def choice(self, path: str, value: Any, choices: tuple[str, ...], default: str) -> str:
         value = self.text(path, value) or default
         if value not in choices:
             return self.refuse(path, f"must be one of {', '.join(choices)}, not {shown(value)}", default)
         return value
+
+
+def is_unknown_citation(problem: AuthoringError) -> bool:
+    """Whether ``problem`` is an unknown citation key (in the body: field ``@key``;
+    in an FAQ answer: ``faq.N.a``), which stops review and publishing, not the
+    saving of a draft."""
+    field = problem.field or ""
+    return field.startswith("@") or (re.fullmatch(r"faq\.\d+\.a", field) is not None
+                                     and problem.message.startswith("unknown citation key"))

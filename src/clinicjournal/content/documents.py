@@ -151,8 +151,7 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
                                     at=dt.datetime.combine(doc.signoff["date"], dt.time()))
             else:
                 report.signoff_dropped.append(label)
-        if was_live and not (doc.status in publishing.SHOWN and publishing.signature(revision)
-                             and publishing.latest(sess, article) is revision):
+        if was_live and not (doc.status in publishing.SHOWN and publishing.signature(revision)):
             # unreviewed text never replaces what readers see: it waits in the admin
             report.waiting.append(label)
             continue
