@@ -11,11 +11,11 @@ import yaml
 from clinicjournal.content.authoring import (
     AuthoringError,
     check_document,
-    dump_document,
     parse_document,
     uncited_keys,
 )
 from clinicjournal.content.citations import find_citations, number_references
+from clinicjournal.content.writing import dump_document
 
 
 def document(front: dict, body: str, blank_line: bool = True) -> str:

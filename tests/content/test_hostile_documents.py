@@ -23,7 +23,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from clinicjournal.content.authoring import FIELDS, REFERENCE_FIELDS, check_document, dump_document, parse_document
+from clinicjournal.content.authoring import (
+    FIELDS,
+    REFERENCE_FIELDS,
+    check_document,
+    parse_document,
+)
+from clinicjournal.content.writing import dump_document
 from clinicjournal.store import db
 from clinicjournal.store.models import Article, Revision
 

@@ -15,8 +15,8 @@ from flask import g
 from flask_babel import gettext as _
 
 from ..content import publishing
-from ..content.authoring import dump_document
 from ..content.revisions import from_snapshot
+from ..content.writing import dump_document
 from ..store import db
 from ..store.models import Article, Revision, utcnow
 from .roles import can, can_edit_locale

@@ -25,12 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..content import publishing, revisions
 from ..content.authoring import (
     AuthoringError,
-    dump_document,
     extra_problem,
     parse_document,
     uncited_keys,
 )
 from ..content.documents import exported
+from ..content.writing import dump_document
 from ..store import audit, db
 from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories

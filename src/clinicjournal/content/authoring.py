@@ -3,8 +3,8 @@
 ``parse_document`` turns a file's text into an :class:`ArticleData` or raises
 :class:`AuthoringError` naming the file, the line and the field of every problem
 in it; ``check_document`` gives the same problems as a list, with the article as
-far as it could be read. ``dump_document`` writes the same format back, so
-export → import loses nothing.
+far as it could be read. ``writing.dump_document`` writes the same format
+back, so export → import loses nothing.
 
 The front matter is read by :mod:`.safe_yaml` (plain data: no anchors or
 aliases, bounded nesting, size and numbers); unknown keys are kept in
@@ -17,12 +17,12 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from ..store.models import Article, Reference
+from ..store.models import Reference
 from . import safe_yaml
 from .checks import CONTROL_RE, AuthoringError, Checker, shown
 from .citations import find_article_citations, number_references
@@ -357,55 +357,3 @@ def uncited_keys(article: ArticleData) -> list[str]:
     """Reference keys that neither the body nor an FAQ answer cites (listed, but flagged to editors)."""
     cited = set(number_references(article.body, article.faq))
     return [r.key for r in article.references if r.key not in cited]
-
-
-def dump_document(article: ArticleData) -> str:
-    """The authoring-format text for ``article``: ``parse_document`` reads it back equal."""
-    meta: dict[str, Any] = {
-        "slug": article.slug,
-        "locale": article.locale,
-        "translation_key": article.translation_key,
-        "type": article.kind,
-        "status": article.status,
-        "publish_at": _moment(article.publish_at),
-        "expires": _moment(article.expires),
-        "title": article.title,
-        "category": article.category,
-        "summary": article.summary,
-        "published": article.published,
-        "updated": article.updated,
-        "reviewed": article.reviewed,
-        "author": article.author,
-        "reviewer": article.reviewer,
-        "signoff": dict(article.signoff) if article.signoff else None,
-        "takeaway": article.takeaway,
-        "faq": article.faq,
-        "references": [
-            {k: v for k, v in asdict(r).items() if v not in ("", None, [])} for r in article.references
-        ],
-    }
-    meta = {k: v for k, v in meta.items() if v not in (None, "", [])}
-    meta.update(article.extra)
-    front = safe_yaml.dump(meta)
-    return f"---\n{front}---\n{article.body}"
-
-
-def _moment(value: dt.datetime | None) -> str | None:
-    """A naive UTC time as ISO 8601 with its zone, so no reader takes it for local time."""
-    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value is not None else None
-
-
-def to_data(article: Article) -> ArticleData:
-    """The authoring-format view of a stored article."""
-    return ArticleData(
-        slug=article.slug, locale=article.locale, title=article.title,
-        translation_key=article.translation_key, kind=article.kind, status=article.status,
-        category=article.category, summary=article.summary, published=article.published,
-        updated=article.updated, reviewed=article.reviewed, author=article.author,
-        reviewer=article.reviewer, takeaway=article.takeaway, faq=[dict(i) for i in article.faq or []],
-        references=[ReferenceData(key=r.key, title=r.title, authors=list(r.authors or []),
-                                  container=r.container, kind=r.kind, year=r.year, doi=r.doi,
-                                  pmid=r.pmid, pmcid=r.pmcid, url=r.url) for r in article.references],
-        body=article.body, extra=dict(article.extra or {}),
-        publish_at=article.publish_at, expires=article.expires_at,
-    )

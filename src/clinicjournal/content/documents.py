@@ -21,9 +21,8 @@ from .authoring import (
     AuthoringError,
     Parsed,
     check_document,
-    dump_document,
-    to_data,
 )
+from .writing import dump_document, to_data
 
 
 @dataclass

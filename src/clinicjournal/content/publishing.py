@@ -29,9 +29,10 @@ from ..store import db
 from ..store.manage import review_interval_days
 from ..store.models import Article, Reference, Revision, User, utcnow
 from . import revisions
-from .authoring import ArticleData, to_data
+from .authoring import ArticleData
 from .fingerprint import content_hash
 from .render import count_words
+from .writing import to_data
 
 #: snapshot fields that are the workflow's, not the text's: not compared when
 #: deciding whether a save changed anything

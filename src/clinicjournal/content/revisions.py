@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..store.models import Article, Revision, User
-from .authoring import ArticleData, ReferenceData, to_data
+from .authoring import ArticleData, ReferenceData
 from .fingerprint import content_hash
+from .writing import to_data
 
 DATE_FIELDS = ("published", "updated", "reviewed")
 
