@@ -202,3 +202,37 @@ def article_row(app, article_id: int) -> Article:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
+
+
+# -- driving the editor and the workflow as a member would ----------------------------
+
+def reader(app, path: str):
+    return app.test_client().get(path, base_url="http://alpha.localhost")
+
+
+def public_text(app, path: str) -> str:
+    response = reader(app, path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def form_of(client, article_id: int, **changes) -> dict:
+    page = client.get(f"/admin/alpha/articles/{article_id}").get_data(as_text=True)
+    data = working(client.app, article_id)
+    refs = "".join(f"- key: {r['key']}\n  title: {r['title']}\n" for r in data["references"])
+    form = {"title": data["title"], "summary": data["summary"], "body": data["body"],
+            "category": data["category"] or "", "translation_key": data["translation_key"], "slug": data["slug"],
+            "locale": data["locale"], "kind": data["kind"], "published": data["published"] or "",
+            "updated": "", "author": data["author"], "takeaway": data["takeaway"], "references": refs,
+            "faq_q": [], "faq_a": [], "version": re.search(r'name="version" value="(\d+)"', page).group(1)}
+    form.update(changes)
+    return form
+
+
+def version(app, article_id: int) -> str:
+    return str(article_row(app, article_id).version)
+
+
+def step(client, article_id: int, action: str, **data):
+    return client.post(f"/admin/alpha/articles/{article_id}/{action}",
+                       {"version": version(client.app, article_id), **data}, follow_redirects=True)

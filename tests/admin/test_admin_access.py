@@ -18,7 +18,9 @@ from clinicjournal.store.models import (
     AuditEvent,
     Membership,
     Revision,
+    Site,
     SitePlugin,
+    SlugRedirect,
 )
 
 
@@ -29,14 +31,20 @@ def admin_rules(app):
 def fill(rule, site: str, ids) -> str:
     """A concrete URL for ``rule`` on ``site`` with the given object ids."""
     values = {"site": site, "article_id": ids["article"], "revision_id": ids["revision"],
-              "membership_id": ids["membership"], "name": "takeaway"}
+              "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
 def object_ids(app, site_id: int, article_id: int) -> dict:
     with app.app_context():
         sess = db.session()
+        article = sess.get(Article, article_id)
+        redirect = SlugRedirect(site_id=site_id, locale=article.locale, old_slug="an-old-address",
+                                article_id=article_id)
+        sess.add(redirect)
+        sess.commit()
         return {
+            "redirect": redirect.id,
             "article": article_id,
             "revision": sess.scalar(select(Revision.id).where(Revision.article_id == article_id)),
             "membership": sess.scalar(select(Membership.id).where(Membership.site_id == site_id)),
@@ -54,6 +62,8 @@ def snapshot(app) -> tuple:
                          .order_by(SitePlugin.id)).all(),
             sess.scalar(select(func.count()).select_from(Membership)),
             sess.scalar(select(func.count()).select_from(Revision)),
+            sess.scalar(select(func.count()).select_from(SlugRedirect)),
+            sess.scalar(select(func.count()).select_from(Site)),
         )
 
 
@@ -96,7 +106,7 @@ def test_objects_of_beta_are_404_under_alpha_urls(app, sites, login, role):
     ids = object_ids(app, sites.beta_id, sites.beta_article)
     before = snapshot(app)
     for rule in admin_rules(app):
-        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id")):
+        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id", "redirect_id")):
             continue
         url = fill(rule, "alpha", ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
         views_audit,
         views_home,
         views_plugins,
+        views_retire,
         views_review,
         views_sites,
     )

@@ -24,7 +24,7 @@ from .roles import can, can_edit_locale
 
 @dataclass
 class Standing:
-    state: str  # public_state: draft | scheduled | published | expired
+    state: str  # public_state: draft | scheduled | published | expired | archived
     in_review: bool
     waiting: bool  # changes saved that readers do not see
     latest: Revision | None
@@ -59,7 +59,7 @@ def standing_of(site, article: Article) -> Standing:
         may_sign, blocked = False, _("You made changes in this text, so another reviewer must sign it off "
                                      "(this site's four-eyes rule).")
     may_edit = can("articles.edit") and can_edit_locale(article.locale)
-    something_new = state in ("draft", "expired") or waiting
+    something_new = state in ("draft", "expired", "archived") or waiting
     return Standing(
         state=state, in_review=in_review, waiting=waiting, latest=latest, live=live,
         review_required=required, latest_signed=latest_signed, live_signed=live_signed,

@@ -36,6 +36,7 @@ from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories
 from ..web.scope import forget_page_scope
 from . import bp, editing
+from .links import link_problems
 from .roles import (
     article_or_404,
     can,
@@ -47,13 +48,13 @@ from .roles import (
 from .standing import standing_of
 from .ui import page_number, plugins, public_url, site_view
 
-STATUSES = ("draft", "review", "waiting", "scheduled", "published", "expired")
+STATUSES = ("draft", "review", "waiting", "scheduled", "published", "expired", "archived")
 
 
 def status_label(status: str) -> str:
     return {"draft": _("Draft"), "review": _("In review"), "scheduled": _("Scheduled"),
             "published": _("Published"), "expired": _("Unpublished (expired)"),
-            "waiting": _("Changes waiting")}.get(status, status)
+            "waiting": _("Changes waiting"), "archived": _("Archived")}.get(status, status)
 
 
 @route(bp, "/<site>/articles/", "articles.view")
@@ -92,10 +93,12 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
     locked = article is not None and not (can("articles.edit") and can_edit_locale(article.locale))
     uncited = checked.uncited if checked else []
     citations = checked.citations if checked else []
+    doc = checked.doc if checked else None
     if article is not None and checked is None:
         doc = publishing.working_copy(db.session(), article)
         citations = editing.citation_problems(doc.body, doc.references, doc.faq)
         uncited = uncited_keys(doc)
+    links = link_problems(db.session(), site, doc) if doc is not None else []
     locales = list(site.locales) if can_edit_locale(site.default_locale) else \
         [loc for loc in site.locales if loc != site.default_locale]
     versions, sent_back = [], None
@@ -107,7 +110,7 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
                 Article.id != article.id).order_by(Article.locale)).all()
     return render_template(
         "admin/article_edit.html", site=site, article=article, values=values,
-        errors=checked.errors if checked else [], citations=citations, uncited=uncited,
+        errors=checked.errors if checked else [], citations=citations, uncited=uncited, links=links,
         conflict=conflict, locked=locked, categories=_categories(site), locales=locales, versions=versions,
         sent_back=sent_back,
         standing=standing_of(site, article) if article is not None else None,

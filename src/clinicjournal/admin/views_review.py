@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,11 +17,12 @@ from ..store import audit, db
 from ..store.manage import review_interval_days
 from ..store.models import Article, utcnow
 from . import bp, editing
+from .links import link_problems
 from .roles import article_or_404, require, require_edit, route
 from .ui import plugins, public_url, site_view
 
 
-def _step(article_id: int, action: str, run, success: str):
+def workflow_step(article_id: int, action: str, run, success: str):
     """Run one workflow step on the article, refusing it when the form's version is stale."""
     site, sess = g.admin_site, db.session()
     article = article_or_404(article_id)
@@ -50,7 +52,7 @@ def article_submit(article_id: int):
     def run(sess, site, article):
         require_edit(article.locale)
         editing.submit(sess, article, g.user, site_view(site), plugins())
-    return _step(article_id, "article.submitted", run, _("Sent for review."))
+    return workflow_step(article_id, "article.submitted", run, _("Sent for review."))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/send-back", "articles.view", methods=["POST"])
@@ -63,7 +65,7 @@ def article_send_back(article_id: int):
             require_edit(article.locale)
         editing.send_back(sess, article, g.user)
         return {"note": note} if note else {}
-    return _step(article_id, "article.sent_back", run, _("Sent back to draft."))
+    return workflow_step(article_id, "article.sent_back", run, _("Sent back to draft."))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/sign-off", "articles.review", methods=["POST"])
@@ -72,7 +74,7 @@ def article_sign_off(article_id: int):
     def run(sess, site, article):
         editing.sign_off(sess, site, article, g.user)
         return {"revision": article.latest_revision_id}
-    return _step(article_id, "article.signed_off", run, _("Medical review signed off."))
+    return workflow_step(article_id, "article.signed_off", run, _("Medical review signed off."))
 
 
 def _form_time(name: str) -> dt.datetime | None:
@@ -105,13 +107,13 @@ def article_publish(article_id: int):
             flash(_("Scheduled for %(when)s UTC.", when=at.strftime("%Y-%m-%d %H:%M")), "info")
             return {**detail, "publish_at": at, "scheduled": True}
         return detail
-    return _step(article_id, "article.published", run, _("Published."))
+    return workflow_step(article_id, "article.published", run, _("Published."))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/unpublish", "articles.publish", methods=["POST"])
 def article_unpublish(article_id: int):
     """Take an article off the public site (back to draft)."""
-    return _step(article_id, "article.unpublished",
+    return workflow_step(article_id, "article.unpublished",
                  lambda sess, site, article: editing.unpublish(sess, article, g.user), _("Unpublished."))
 
 
@@ -122,7 +124,7 @@ def article_expiry(article_id: int):
         at = _form_time("expires_at")
         editing.set_expiry(sess, article, at)
         return {"expires_at": at}
-    return _step(article_id, "article.expiry", run, _("Unpublishing time saved."))
+    return workflow_step(article_id, "article.expiry", run, _("Unpublishing time saved."))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/discard", "articles.edit", methods=["POST"])
@@ -131,7 +133,7 @@ def article_discard(article_id: int):
     def run(sess, site, article):
         require_edit(article.locale)
         editing.discard(sess, article)
-    return _step(article_id, "article.discarded", run, _("Changes discarded: the text is the published one again."))
+    return workflow_step(article_id, "article.discarded", run, _("Changes discarded: the text is the published one again."))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/review", "articles.view")
@@ -154,9 +156,21 @@ def article_review_screen(article_id: int):
     panel = render_template(
         "admin/_review_panel.html", ui_locale=g.locale, site=site, article=article, standing=standing,
         diff=standing.diff if standing.waiting else [], source=source,
+        side_by_side=side_by_side(source, doc) if source is not None and publishing.is_live(source) else [],
+        links=link_problems(sess, site, doc),
         source_url=public_url(site, source.locale, source.slug)
         if source is not None and publishing.public_state(source) == "published" else None)
     return _render_preview(site, article, doc, banner=panel)
+
+
+def side_by_side(source: Article, doc) -> list[tuple[str, str]]:
+    """The source's published text and the translation, paragraph beside
+    paragraph (title and summary first), for a reviewer comparing them."""
+    def blocks(title: str, summary: str, body: str) -> list[str]:
+        return [title, summary] + [b.strip() for b in body.split("\n\n") if b.strip()]
+    left = blocks(source.title, source.summary, source.body)
+    right = blocks(doc.title, doc.summary, doc.body)
+    return list(zip_longest(left, right, fillvalue=""))
 
 
 # -- the review queue ---------------------------------------------------------------

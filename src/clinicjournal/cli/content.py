@@ -141,6 +141,10 @@ def content_import(path: Path, site_slug: str) -> None:
         console.print(f"[yellow]{len(report.signoff_dropped)} sign-off(s) not taken[/] "
                       f"({escape(names(report.signoff_dropped))}): the text changed after it was signed off (the "
                       "hash does not match). Have a reviewer sign off the new text in the admin.")
+    if report.aliases_refused:
+        console.print(f"[yellow]{len(report.aliases_refused)} old address(es) not taken[/] "
+                      f"({escape(names(report.aliases_refused))}): an article of the site answers there itself. "
+                      "Rename that article or drop the alias from the file.")
 
 
 @content_group.command("export")

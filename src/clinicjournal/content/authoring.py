@@ -29,16 +29,16 @@ from .citations import find_article_citations, number_references
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,198}[a-z0-9])?$")
 KINDS = ("article", "page")
-STATUSES = ("draft", "review", "published", "scheduled")
+STATUSES = ("draft", "review", "published", "scheduled", "archived")
 REFERENCE_FIELDS = ("key", "title", "authors", "container", "kind", "year", "doi", "pmid", "pmcid", "url")
 MAX_REFERENCE_LENGTH = {column.name: column.type.length for column in Reference.__table__.c
                         if getattr(column.type, "length", None)}
 #: unknown front-matter keys are kept (and exported again) up to this size, written as JSON
 MAX_EXTRA_BYTES = 64 * 1024
 # Front-matter keys in the order export writes them.
-FIELDS = ("slug", "locale", "translation_key", "type", "status", "publish_at", "expires", "title", "category",
-          "summary", "published", "updated", "reviewed", "author", "reviewer", "signoff", "takeaway", "faq",
-          "references")
+FIELDS = ("slug", "locale", "translation_key", "aliases", "type", "status", "publish_at", "expires", "title",
+          "category", "summary", "published", "updated", "reviewed", "author", "reviewer", "signoff", "takeaway",
+          "faq", "references")
 
 
 
@@ -82,6 +82,8 @@ class ArticleData:
     publish_at: dt.datetime | None = None
     expires: dt.datetime | None = None
     signoff: dict[str, Any] | None = None
+    #: old slugs in the same locale that answer 301 to this article (content/redirects.py)
+    aliases: list[str] = field(default_factory=list)
     source: str = ""
     body_line: int = 1  # line of the file where the body starts, for error messages
 
@@ -198,6 +200,7 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
         publish_at=c.moment("publish_at", meta.get("publish_at")),
         expires=c.moment("expires", meta.get("expires")),
         signoff=c.signoff("signoff", meta.get("signoff")),
+        aliases=_aliases(c, meta.get("aliases"), slug),
         source=source,
         body_line=body_line,
     )
@@ -212,6 +215,23 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
     if keys is not None:  # unknown when the references could not be read: every citation would look wrong
         c.problems.extend(_unknown_citations(article, keys, c.line))
     return article
+
+
+def _aliases(c: Checker, value: Any, slug: str) -> list[str]:
+    """Old slugs of the article: a list of slugs, none of them its own."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        return c.refuse("aliases", "must be a list of old slugs, e.g. [flu-jab-2024]", [])
+    found = []
+    for i, item in enumerate(value):
+        if not (isinstance(item, str) and SLUG_RE.match(item)):
+            c.refuse(f"aliases.{i}", f"{shown(item)} must be a slug: lower-case letters, digits and hyphens")
+        elif item == slug:
+            c.refuse(f"aliases.{i}", f"{item!r} is the article's own slug; an old slug must differ from it")
+        elif item not in found:
+            found.append(item)
+    return found
 
 
 def _faq(c: Checker, value: Any) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ..store.models import Article, Site, utcnow
-from . import publishing, revisions
+from . import publishing, redirects, retiring, revisions
 from .authoring import (
     ArticleData,
     AuthoringError,
@@ -36,6 +36,8 @@ class ImportReport:
     unreviewed: list[str] = field(default_factory=list)
     #: a ``signoff`` whose hash is not the text's: the text changed after it was signed
     signoff_dropped: list[str] = field(default_factory=list)
+    #: "locale/old-slug" aliases not taken: another article of the site answers there
+    aliases_refused: list[str] = field(default_factory=list)
 
 
 class ImportFailed(Exception):
@@ -139,6 +141,7 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
             article = Article(site_id=site.id, locale=doc.locale, slug=doc.slug, status="draft", workflow="")
             sess.add(article)
         elif _unchanged(sess, article, doc):
+            _take_aliases(sess, article, doc, report)
             report.unchanged.append(label)
             continue
         was_live = publishing.is_live(article)
@@ -150,6 +153,7 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
                                     at=dt.datetime.combine(doc.signoff["date"], dt.time()))
             else:
                 report.signoff_dropped.append(label)
+        _take_aliases(sess, article, doc, report)
         if was_live and not (doc.status in publishing.SHOWN and publishing.signature(revision)):
             # unreviewed text never replaces what readers see: it waits in the admin
             report.waiting.append(label)
@@ -162,8 +166,18 @@ def import_documents(sess: Session, site: Site, docs: list[ArticleData]) -> Impo
                 report.unreviewed.append(label)
         else:
             article.workflow = "review" if doc.status == "review" else ""
+            if doc.status == retiring.ARCHIVED:
+                article.status = retiring.ARCHIVED
     sess.flush()
     return report
+
+
+def _take_aliases(sess: Session, article: Article, doc: ArticleData, report: ImportReport) -> None:
+    if article.id is None:
+        sess.flush()
+    for alias in doc.aliases:
+        if redirects.add_alias(sess, article, alias) is not None:
+            report.aliases_refused.append(f"{doc.locale}/{alias}")
 
 
 def _unchanged(sess: Session, article: Article, doc: ArticleData) -> bool:
@@ -225,7 +239,9 @@ def exported(sess: Session, article: Article, working: bool = False) -> ArticleD
         doc, revision = to_data(article), publishing.live(sess, article)
     else:
         doc, revision = publishing.working_copy(sess, article), publishing.latest(sess, article)
-        doc.status = "review" if article.workflow == "review" else "draft"
+        doc.status = "review" if article.workflow == "review" else (
+            retiring.ARCHIVED if article.status == retiring.ARCHIVED else "draft")
+    doc.aliases = redirects.aliases(sess, article)
     # The sign-off is written as a block with the hash it covers, never as the
     # bare reviewer and date, which an import would have no way to check.
     doc.reviewer, doc.reviewed = "", None

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..store import db
 from ..store.manage import review_interval_days
 from ..store.models import Article, Reference, Revision, User, utcnow
-from . import revisions
+from . import redirects, revisions
 from .authoring import ArticleData
 from .fingerprint import content_hash
 from .render import count_words
@@ -46,14 +46,15 @@ def is_live(article: Article) -> bool:
 
 
 def public_state(article: Article, now: dt.datetime | None = None) -> str:
-    """What a reader gets at ``now``: draft, scheduled, published or expired.
+    """What a reader gets at ``now``: draft, scheduled, published, expired or
+    archived (410 Gone; see retiring.py).
 
     Agrees with ``web.articles.visible`` (the public queries), so the admin's
     status, counts and links say what the public site does.
     """
     now = now or utcnow()
     if not is_live(article):
-        return "draft"
+        return "archived" if article.status == "archived" else "draft"
     if article.expires_at is not None and article.expires_at <= now:
         return "expired"
     if article.publish_at is not None and article.publish_at > now:
@@ -69,7 +70,8 @@ def state_filter(state: str, now: dt.datetime):
     expired = and_(live, Article.expires_at.is_not(None), Article.expires_at <= now)
     ahead = and_(live, or_(Article.publish_at > now, Article.published > now.date()), not_(expired))
     return {
-        "draft": not_(live),
+        "draft": and_(not_(live), Article.status != "archived"),
+        "archived": Article.status == "archived",
         "review": Article.workflow == "review",
         "waiting": and_(live, Article.latest_revision_id.is_not(None),
                         Article.latest_revision_id != Article.live_revision_id),
@@ -184,7 +186,11 @@ def make_live(sess: Session, site, article: Article, revision: Revision, *, at: 
     was_live = article.live_revision_id is not None and is_live(article)
     before = visible_content(article) if was_live else None
     first_published = article.published if was_live else None
+    old_address = (article.locale, article.slug)
     article.locale, article.slug = doc.locale, doc.slug
+    if was_live:
+        redirects.record_move(sess, article, *old_address)
+    redirects.claim(sess, article)
     apply(article, doc)
     if before is None or before != visible_content(article):
         article.content_changed = now

@@ -52,7 +52,7 @@ def from_snapshot(data: dict[str, Any]) -> ArticleData:
 def snapshot_of(doc: ArticleData) -> dict[str, Any]:
     """A snapshot of an :class:`ArticleData` (as :func:`snapshot` of a row holding it)."""
     data = dataclasses.asdict(doc)
-    for name in ("source", "body_line", "publish_at", "expires", "signoff"):  # not the text's
+    for name in ("source", "body_line", "publish_at", "expires", "signoff", "aliases"):  # not the text's
         data.pop(name, None)
     for name in DATE_FIELDS:
         if data[name] is not None:

@@ -19,6 +19,7 @@ def dump_document(article: ArticleData) -> str:
         "slug": article.slug,
         "locale": article.locale,
         "translation_key": article.translation_key,
+        "aliases": list(article.aliases),
         "type": article.kind,
         "status": article.status,
         "publish_at": moment_text(article.publish_at),

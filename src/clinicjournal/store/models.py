@@ -174,6 +174,20 @@ class Reference(Base):
     article: Mapped[Article] = relationship(back_populates="references")
 
 
+class SlugRedirect(Base):
+    """A slug an article had before, so its old URL answers 301 to the current one."""
+
+    __tablename__ = "slug_redirect"
+    __table_args__ = (UniqueConstraint("site_id", "locale", "old_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    old_slug: Mapped[str] = mapped_column(String(200))
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Setting(Base):
     """Install-wide counters. ``config_generation`` is bumped by every change to
     sites, hosts or plugin enablement so each worker knows when to reload."""
@@ -227,6 +241,8 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # The languages this role covers (a reviewer for German only); empty means all.
+    locales: Mapped[list[str]] = mapped_column(default=list)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     site: Mapped[Site] = relationship()

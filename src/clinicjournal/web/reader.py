@@ -10,7 +10,7 @@ from ..content.context import PageContext
 from ..content.translations_status import outdated_since
 from ..i18n import negotiate
 from ..store import db
-from . import article_page, articles, feeds, search, sitemap
+from . import article_page, articles, feeds, retired, search, sitemap
 from .assets import render_page, static_url
 from .fragments import article_fragments
 from .pagebits import article_url, category_url, index_url, init_jinja, site_categories
@@ -114,18 +114,14 @@ def category(slug: str) -> str:
 def article(slug: str) -> str | tuple[str, int]:
     """One article or site page in the URL's language.
 
-    :raise 404: when no visible article has this slug on this site; when the
-        article exists only in other languages the 404 page links to them.
+    When no visible article has this slug here, :func:`retired.answer` says
+    what the address answers: a redirect, 410 Gone or a 404.
     """
     site, sess = g.site, db.session()
     page = article_page.load(sess, site.id, g.locale, slug, site.locales)  # article, versions, neighbours
     item, versions = page.article, page.versions
     if item is None:
-        others = articles.versions_of_slug(sess, site.id, slug)
-        if not others:
-            abort(404)
-        g.page_ctx = PageContext(site=site, locale=g.locale, page="error")
-        return render_page("missing_translation.html", versions=others), 404
+        return retired.answer(sess, site, g.locale, slug)
     source = next((v for v in versions if v.locale == site.default_locale), None)
     outdated_source = source if source and item.locale != source.locale and outdated_since(
         source.content_changed, item.content_changed) else None

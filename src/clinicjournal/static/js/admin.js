@@ -31,7 +31,7 @@
   "use strict";
   var body = document.getElementById("f-body");
   if (!body) { return; }
-  var items = document.querySelectorAll(".citation-problems li[data-line]");
+  var items = document.querySelectorAll(".citation-problems li[data-line], .link-problems li[data-line]");
   Array.prototype.forEach.call(items, function (item) {
     var line = parseInt(item.getAttribute("data-line"), 10);
     var link = document.createElement("a");
