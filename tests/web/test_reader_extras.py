@@ -82,7 +82,10 @@ def test_article_page_stays_within_four_queries(journal, make_app, write_article
     for path in ("/en/a3/", "/en/a0/", "/de/d0/", "/en/about/"):
         with count_queries(app) as statements:
             assert client.get(path, headers={"Host": "alpha.localhost"}).status_code == 200
-        assert len(statements) <= 3, (path, statements)
+        # A hook slower than 50 ms on a loaded machine is recorded in plugin_health on a
+        # connection of its own (platform/health.py): bookkeeping, not the page's queries.
+        page_queries = [s for s in statements if "plugin_health" not in s]
+        assert len(page_queries) <= 3, (path, statements)
 
 
 def test_last_reviewed_date_is_shown(create_site, write_article, import_content, get_page, tmp_path):
