@@ -42,7 +42,7 @@ def article_delete(article_id: int):
     if request.method == "POST":
         everything = request.form.get("scope") == "all"
         doomed = versions if everything else [article]
-        live = [f"{a.locale}/{a.slug}" for a in doomed if publishing.is_live(a)]
+        live = retiring.still_live(doomed)
         if form_text("confirm") != article.slug:
             error = _("Type the slug %(slug)s exactly to confirm; nothing was deleted.", slug=article.slug)
         elif live:
@@ -50,10 +50,7 @@ def article_delete(article_id: int):
                       list=", ".join(live))
         else:
             try:
-                done = retiring.delete_articles(sess, doomed)
-                audit.record(sess, g.user, "article.deleted", site=site, target=f"{article.locale}/{article.slug}",
-                             articles=done.articles, revisions=done.revisions, references=done.references,
-                             redirects=done.redirects)
+                done = retiring.delete_recorded(sess, g.user, site, article, doomed)
                 sess.commit()
             except StaleDataError:
                 sess.rollback()

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from rich.markup import escape
 from sqlalchemy import select
 
-from ..content import publishing, retiring
+from ..content import retiring
 from ..store import audit, removal
 from ..store.manage import ConfigError, get_site
 from ..store.models import Article
@@ -72,15 +72,12 @@ def content_delete(address: str, site_slug: str, all_languages: bool, typed: str
     sess = session()
     site, article = _article(sess, site_slug, address)
     doomed = retiring.language_versions(sess, article) if all_languages else [article]
-    live = [f"{a.locale}/{a.slug}" for a in doomed if publishing.is_live(a)]
+    live = retiring.still_live(doomed)
     if live:
         fail(f"Readers still see {', '.join(live)}: run `clinicjournal content archive --site {site_slug} "
              f"{live[0]}` (or unpublish it in the admin) first; nothing was deleted.")
     _confirmed(article.slug, typed, f"{len(doomed)} article version(s)")
-    done = retiring.delete_articles(sess, doomed)
-    audit.record(sess, audit.CLI, "article.deleted", site=site, target=f"{article.locale}/{article.slug}",
-                 articles=done.articles, revisions=done.revisions, references=done.references,
-                 redirects=done.redirects)
+    done = retiring.delete_recorded(sess, audit.CLI, site, article, doomed)
     sess.commit()
     table(f"Deleted from {site_slug}", ["article", "revisions", "sources", "old addresses"],
           [[", ".join(done.articles), done.revisions, done.references, done.redirects]])

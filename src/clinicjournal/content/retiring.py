@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..store import audit
 from ..store.models import Article, Revision, SlugRedirect
 from . import publishing
 
@@ -64,3 +65,19 @@ def delete_articles(sess: Session, articles: list[Article]) -> Deleted:
         sess.delete(article)
     sess.flush()
     return done
+
+
+def still_live(articles: list[Article]) -> list[str]:
+    """"locale/slug" of those of ``articles`` readers still get: deleting them is refused."""
+    return [f"{a.locale}/{a.slug}" for a in articles if publishing.is_live(a)]
+
+
+def delete_recorded(sess: Session, actor, site, article: Article, doomed: list[Article]) -> Deleted:
+    """:func:`delete_articles` with its audit event (``actor``: a user, or ``audit.CLI``),
+    the same for the admin and the CLI. The caller checked :func:`still_live`."""
+    done = delete_articles(sess, doomed)
+    audit.record(sess, actor, "article.deleted", site=site, target=f"{article.locale}/{article.slug}",
+                 articles=done.articles, revisions=done.revisions, references=done.references,
+                 redirects=done.redirects)
+    return done
+
