@@ -25,6 +25,13 @@
 # turn it on. Production answers only the host names sites claim.
 # LOCALHOST_SITES = False
 
+# The "no site here" page for an unknown host name tells the reader the command
+# that connects the host to a site: for development only, so off by default;
+# `clinicjournal run`, `clinicjournal demo` and debug mode turn it on. (Not
+# decided by the client address: behind a reverse proxy every request comes
+# from 127.0.0.1.)
+# OPERATOR_HINTS = False
+
 # Articles per page on the journal index and category pages.
 # PER_PAGE = 10
 
@@ -92,3 +99,20 @@
 
 # Log every plugin hook call with its timing (also CLINICJOURNAL_TRACE_PLUGINS=1).
 # TRACE_PLUGINS = False
+
+# E-mail to staff (docs/deploy.md, "E-mail"). "eml" writes each message as a
+# .eml file into MAIL_FILE_PATH (instance/mail/); "smtp" sends it.
+# MAIL_BACKEND = "smtp"
+# MAIL_SERVER = "smtp.example.org"
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True          # STARTTLS; or MAIL_USE_SSL = True for port 465
+# MAIL_USERNAME = "journal@clinic.example"
+# MAIL_PASSWORD = "..."
+# MAIL_DEFAULT_SENDER = "Clinic Journal <journal@clinic.example>"
+# MAIL_BASE_URL = "https://journal.clinic.example"   # links in mail from the CLI and cron
+# INVITATION_DAYS = 7
+# PASSWORD_RESET_MINUTES = 60
+# PASSWORD_RESET_MAX_PER_ACCOUNT = 3      # mails per address per window (then silently none)
+# PASSWORD_RESET_MAX_PER_ADDRESS = 20     # requests per client address per window (then 429)
+# PASSWORD_RESET_WINDOW_MINUTES = 60
+# REVIEW_REMINDER_DAYS = 14               # reviewers hear of a review this long before it is due

@@ -20,7 +20,7 @@ from clinicjournal.admin import accounts
 from clinicjournal.content.authoring import parse_document
 from clinicjournal.content.documents import import_documents
 from clinicjournal.store import db, manage
-from clinicjournal.store.models import Article, Membership, Revision, Site
+from clinicjournal.store.models import Article, Membership, Revision, Site, User
 
 # Cheap Argon2 parameters: the tests hash and verify many passwords.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -190,6 +190,14 @@ def revisions_of(app, article_id: int) -> list[Revision]:
         rows = list(sess.scalars(select(Revision).where(Revision.article_id == article_id).order_by(Revision.id)))
         sess.expunge_all()
         return rows
+
+
+def user_row(app, email: str) -> User:
+    with app.app_context():
+        sess = db.session()
+        user = sess.scalar(select(User).where(User.email == email))
+        sess.expunge_all()
+        return user
 
 
 def article_row(app, article_id: int) -> Article:

@@ -4,6 +4,11 @@ In-text citations ``[@key]`` become superscript numbers linking to their entry
 in the Sources list; each entry links back to every place that cites it. The
 list is written in the clinic's own plain style or, per site, in a standard
 citation style (Vancouver, APA, AMA) rendered by citeproc-py.
+
+Sources are often in another script than the article (English papers cited in
+an Arabic article), so each entry is a ``<bdi>``: it takes the direction of its
+own first words, and the list's numbers, years and full stops stay where they
+belong. Markers (``[1, 2]``) and addresses are left to right (``dir="ltr"``).
 """
 
 import re
@@ -47,7 +52,8 @@ def render_citation(ctx, keys, numbers):
         anchors.append(anchor)
         links.append(Markup('<a href="#ref-{0}" id="{1}" aria-label="{2}">{0}</a>').format(
             number, anchor, _("Source %(num)d", num=number)))
-    return Markup('<sup class="cite">[{}]</sup>').format(Markup(", ").join(links))
+    # Numbers and ", " in an isolated left-to-right run: "[1, 2]" on an Arabic page too.
+    return Markup('<sup class="cite" dir="ltr">[{}]</sup>').format(Markup(", ").join(links))
 
 
 _STYLED: dict[tuple, tuple[Markup, ...]] = {}
@@ -80,7 +86,7 @@ def entries(ctx) -> list[tuple[int | None, object, Markup]]:
 def _with_link(text: Markup, ref) -> Markup:
     """CSL entries name the DOI but do not link it: add a link readers can follow."""
     link = best_link(ref)
-    return Markup('{} <a class="source-link" href="{}">{}</a>').format(text, link, link) if link else text
+    return Markup('{} <a class="source-link" href="{}" dir="ltr">{}</a>').format(text, link, link) if link else text
 
 
 @hookimpl
@@ -96,7 +102,7 @@ def template_slot(slot, ctx):
         item_id = Markup(' id="ref-{}"').format(number) if number else Markup("")
         extra = Markup(' class="uncited"') if number is None else Markup("")
         kind = Markup(' <span class="source-kind">{}</span>').format(ref.kind) if ref.kind and "source-kind" not in text else ""
-        items.append(Markup('<li{}{}>{}{} <span class="backrefs">{}</span></li>').format(
+        items.append(Markup('<li{}{}><bdi class="source">{}{}</bdi> <span class="backrefs">{}</span></li>').format(
             item_id, extra, text, kind, backlinks))
     html = Markup('<section class="article-part sources" aria-labelledby="sources-title">'
                   '<h2 id="sources-title">{}</h2><ol>{}</ol></section>').format(

@@ -1,4 +1,9 @@
-"""How one reference reads in the Sources list."""
+"""How one reference reads in the Sources list.
+
+The title comes first and is not isolated, so the entry's ``<bdi>`` takes its
+direction from the title's script; the authors are isolated on their own (an
+Arabic title may have authors written in Latin letters).
+"""
 
 from markupsafe import Markup
 
@@ -21,7 +26,7 @@ def format_entry(ref) -> Markup:
     details = []
     if ref.authors:
         names = list(ref.authors)
-        details.append(", ".join(names[:3]) + (", et al" if len(names) > 3 else ""))
+        details.append(Markup("<bdi>{}</bdi>").format(", ".join(names[:3]) + (", et al" if len(names) > 3 else "")))
     if ref.container:
         details.append(Markup("<cite>{}</cite>").format(ref.container))
     if ref.year:

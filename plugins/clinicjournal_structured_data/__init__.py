@@ -4,6 +4,9 @@ On every reader page: the canonical link, OpenGraph and Twitter card meta, and
 JSON-LD for the site (``WebSite`` with its search, published by the clinic as a
 ``MedicalOrganization``). On articles a ``MedicalWebPage`` (headline, dates,
 author, medical reviewer, last review, language) and a ``BreadcrumbList``.
+The clinic is named as readers of the page's language know it
+(``site.name_in(locale)``); ``dateModified`` and ``article:modified_time`` are
+the article's own revision date (``date_modified``), not when it was imported.
 
 The page node's ``@id`` is ``ctx.canonical_url + "#webpage"``; other plugins
 describe the same page under that id (the references plugin adds ``citation``,
@@ -20,8 +23,8 @@ from clinicjournal.api import (
     HeadExtras,
     PluginInfo,
     SettingSpec,
+    date_modified,
     hookimpl,
-    last_modified,
     site_categories,
 )
 
@@ -55,7 +58,8 @@ def _person(name: str) -> dict:
 
 def publisher(ctx) -> dict:
     """The clinic that runs the site, as the publisher of every page."""
-    org = {"@type": "MedicalOrganization", "@id": request.host_url + "#organization", "name": ctx.site.name,
+    org = {"@type": "MedicalOrganization", "@id": request.host_url + "#organization",
+           "name": ctx.site.name_in(ctx.locale),
            "url": _absolute(url_for("reader.index", locale=ctx.site.default_locale))}
     logo = ctx.site.appearance.get("logo")
     if logo:
@@ -67,7 +71,7 @@ def website(ctx) -> dict:
     search = _absolute(url_for("reader.search", locale=ctx.locale))
     return {
         "@context": SCHEMA, "@type": "WebSite", "@id": request.host_url + "#website",
-        "url": _absolute(url_for("reader.index", locale=ctx.locale)), "name": ctx.site.name,
+        "url": _absolute(url_for("reader.index", locale=ctx.locale)), "name": ctx.site.name_in(ctx.locale),
         "inLanguage": _language(ctx.locale), "publisher": publisher(ctx),
         "potentialAction": {"@type": "SearchAction",
                             "target": {"@type": "EntryPoint", "urlTemplate": search + "?q={search_term_string}"},
@@ -92,7 +96,7 @@ def article_node(ctx, url: str, category) -> dict:
         "name": article.title, "headline": article.title, "inLanguage": _language(ctx.locale),
         "isPartOf": {"@id": request.host_url + "#website"}, "publisher": publisher(ctx),
         "breadcrumb": {"@id": url + "#breadcrumb"},
-        "dateModified": last_modified(article).isoformat(timespec="seconds"),
+        "dateModified": date_modified(article).isoformat(),
     }
     if article.summary:
         node["description"] = article.summary
@@ -116,7 +120,8 @@ def head_extras(ctx):
     site, url = ctx.site, ctx.canonical_url
     home = _absolute(url_for("reader.index", locale=ctx.locale))
     journal = _("Health Journal")
-    meta = {"og:site_name": site.name, "og:url": url, "og:locale": ctx.locale.replace("-", "_"),
+    site_name = site.name_in(ctx.locale)
+    meta = {"og:site_name": site_name, "og:url": url, "og:locale": ctx.locale.replace("-", "_"),
             "twitter:card": "summary"}
     handle = ctx.settings("structured_data")["twitter_site"]
     if handle:
@@ -130,7 +135,7 @@ def head_extras(ctx):
         if ctx.page == "article":
             if article.published:
                 meta["article:published_time"] = article.published.isoformat()
-            meta["article:modified_time"] = last_modified(article).isoformat(timespec="seconds")
+            meta["article:modified_time"] = date_modified(article).isoformat()
             if category is not None:
                 meta["article:section"] = str(category.name)
         trail = [(journal, home)]
@@ -140,7 +145,7 @@ def head_extras(ctx):
         trail.append((title, url))
         jsonld += [article_node(ctx, url, category), breadcrumbs(ctx, url, trail)]
     elif ctx.page == "category":
-        title = f"{ctx.category.name} · {site.name}"
+        title = f"{ctx.category.name} · {site_name}"
         description = str(ctx.category.description or "")
         meta["og:type"] = "website"
         jsonld += [
@@ -150,7 +155,7 @@ def head_extras(ctx):
             breadcrumbs(ctx, url, [(journal, home), (str(ctx.category.name), url)]),
         ]
     else:
-        title = f"{journal} · {site.name}"
+        title = f"{journal} · {site_name}"
         description = site.tagline(ctx.locale)
         meta["og:type"] = "website"
     meta["og:title"] = meta["twitter:title"] = str(title)

@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     app = Flask(__name__, instance_path=str(Path(instance).resolve()), instance_relative_config=True,
                 static_folder=None)  # WhiteNoise serves static files (see web.assets)
 
-    from . import admin, config, i18n
+    from . import admin, config, i18n, mail
     from .platform import routes
     from .platform.health import HealthRecorder
     from .platform.manager import Plugins
@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None, *, check_schema: bool | None = N
     fragments.init_app(app)
     reader.init_app(app)
     routes.init_app(app)
+    mail.init_app(app)
     admin.init_app(app)  # last: its ProxyFix (PROXY_FIX) must wrap every other WSGI layer
     if check_schema if check_schema is not None else app.config["CHECK_SCHEMA"]:
         try:

@@ -17,9 +17,9 @@ from .platform.hookspecs import (
            SettingSpec,
            hookimpl,
 )
-from .web.articles import last_modified
+from .web.articles import date_modified, last_modified
 from .web.assets import static_url
 from .web.pagebits import site_categories
 
 __all__ = ["hookimpl", "Category", "Contribution", "HeadExtras", "PluginInfo", "SettingSpec",
-           "last_modified", "site_categories", "static_url"]
+           "date_modified", "last_modified", "site_categories", "static_url"]

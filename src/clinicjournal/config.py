@@ -34,7 +34,36 @@ DEFAULTS = {
     # stay as Flask sets them: MAX_FORM_MEMORY_SIZE (500 kB per field that is not
     # a file) and MAX_FORM_PARTS (1000).
     "MAX_CONTENT_LENGTH": 4_000_000,
+    # E-mail (mail/, Flask-Mailman). "eml" writes each message as a .eml file into
+    # MAIL_FILE_PATH (by default the instance folder's mail/), so a demo or a test
+    # needs no mail server; "smtp" sends through MAIL_SERVER. docs/deploy.md has
+    # the SMTP setup.
+    "MAIL_BACKEND": "eml",
+    "MAIL_FILE_PATH": None,  # filled in by configure(): <instance>/mail
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting (the usual with port 587)
+    "MAIL_USE_SSL": False,  # TLS from the first byte (the usual with port 465)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_TIMEOUT": 15,  # seconds; a mail server that hangs must not hang a worker for long
+    "MAIL_DEFAULT_SENDER": "Clinic journal <no-reply@localhost>",
+    # Where links in mail point when it is sent outside a web request (the CLI,
+    # cron), e.g. "https://journal.example.org". Unset: the site's first host name.
+    "MAIL_BASE_URL": None,
+    "INVITATION_DAYS": 7,  # how long an invitation link can be used
+    "PASSWORD_RESET_MINUTES": 60,  # how long a password-reset link can be used
+    # "Forgot your password?" requests within the window: past the first limit an
+    # address gets no more mail (the page says the same), past the second a client
+    # address is answered 429, whatever it asks for.
+    "PASSWORD_RESET_WINDOW_MINUTES": 60,
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": 3,
+    "PASSWORD_RESET_MAX_PER_ADDRESS": 20,
+    # `clinicjournal reminders send`: reviewers hear of a review this many days before it is due.
+    "REVIEW_REMINDER_DAYS": 14,
 }
+
+MAIL_BACKENDS = {"eml": "clinicjournal.mail.eml_folder", "smtp": "smtp"}
 
 SECRET_FILE = "secret_key"
 
@@ -69,10 +98,28 @@ def configure(app: Flask, test_config: dict | None) -> None:
         raise StartupError(f"LOCALHOST_SITES is {switch!r}, not on or off; set it to true or false, "
                            "e.g. CLINICJOURNAL_LOCALHOST_SITES=true (for development only).")
     app.config["LOCALHOST_SITES"] = bool(switch)
+    _check_mail(app, instance)
     limit = app.config["MAX_CONTENT_LENGTH"]
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise StartupError(f"MAX_CONTENT_LENGTH is {limit!r}, not a number of bytes; set it to the largest "
                            "request body to accept, e.g. CLINICJOURNAL_MAX_CONTENT_LENGTH=4000000 (4 MB).")
+
+
+def _check_mail(app: Flask, instance: Path) -> None:
+    """Fill in the mail folder and refuse mail settings that cannot work.
+
+    :raise StartupError: for an unknown backend, or TLS and SSL both on.
+    """
+    cfg = app.config
+    if not cfg["MAIL_FILE_PATH"]:
+        cfg["MAIL_FILE_PATH"] = str(instance / "mail")
+    backend = cfg["MAIL_BACKEND"]
+    if not isinstance(backend, str) or (backend not in MAIL_BACKENDS and "." not in backend):
+        raise StartupError(f"MAIL_BACKEND is {backend!r}; set it to \"smtp\" to send through MAIL_SERVER, or "
+                           "\"eml\" to write each message into the instance folder's mail/ (the default).")
+    if cfg["MAIL_USE_TLS"] and cfg["MAIL_USE_SSL"]:
+        raise StartupError("MAIL_USE_TLS and MAIL_USE_SSL are both on; use MAIL_USE_TLS (STARTTLS) for port 587 "
+                           "or MAIL_USE_SSL for port 465, not both.")
 
 
 def _make_instance_folder(instance: Path) -> None:

@@ -14,6 +14,7 @@ from admin_support import (  # noqa: F401
     login,
     make_user,
     sites,
+    user_row,
 )
 from sqlalchemy import select, update
 
@@ -26,14 +27,6 @@ from clinicjournal.store.models import (
     SitePlugin,
     User,
 )
-
-
-def user_row(app, email: str) -> User:
-    with app.app_context():
-        sess = db.session()
-        user = sess.scalar(select(User).where(User.email == email))
-        sess.expunge_all()
-        return user
 
 
 def test_passwords_are_stored_as_argon2id_hashes(app, sites):
@@ -283,11 +276,12 @@ def test_user_cli(app, sites, cli, monkeypatch):
 
 def test_user_cli_prompts_twice_and_refuses_short_passwords(app, sites, cli, monkeypatch):
     monkeypatch.delenv("CLINICJOURNAL_NEW_PASSWORD", raising=False)
-    result = cli("user", "create", "a@example.test", input="a long password\na long password\n")
+    # --password: set one here instead of e-mailing an invitation (the default, tests/mail/)
+    result = cli("user", "create", "a@example.test", "--password", input="a long password\na long password\n")
     assert result.exit_code == 0, result.output
-    result = cli("user", "create", "b@example.test", input="short\nshort\n")
+    result = cli("user", "create", "b@example.test", "--password", input="short\nshort\n")
     assert result.exit_code != 0 and "at least 10" in result.output
-    result = cli("user", "create", "c@example.test", "--network-admin",
+    result = cli("user", "create", "c@example.test", "--network-admin", "--password",
                  input="a long password\ndifferent one!!\na long password\na long password\n")
     assert result.exit_code == 0, result.output
     assert user_row(app, "c@example.test").is_network_admin

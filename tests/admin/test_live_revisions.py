@@ -42,12 +42,12 @@ def live(app, sites):
 
 def test_saving_a_published_article_never_changes_the_public_page(app, live, login):
     editor = login("editor@alpha.test")
-    assert "Medically reviewed by Dr. Signed" in public_text(app, "/en/car-nk/")
+    assert "Medically reviewed by <bdi>Dr. Signed</bdi>" in public_text(app, "/en/car-nk/")
     response = editor.post(f"/admin/alpha/articles/{live}", form_of(editor, live, body=f"{CLAIM} [@ref-one]\n"))
     assert response.status_code == 302
     page = public_text(app, "/en/car-nk/")
     assert CLAIM not in page and "Early trials only" in page
-    assert "Medically reviewed by Dr. Signed" in page  # still true: it describes the text shown
+    assert "Medically reviewed by <bdi>Dr. Signed</bdi>" in page  # still true: it describes the text shown
 
     editor_page = editor.get(f"/admin/alpha/articles/{live}").get_data(as_text=True)
     waiting = editor_page.split('id="changes-waiting"')[1].split("</details>")[0]
@@ -125,7 +125,7 @@ def test_a_schedule_publishes_the_signed_text_not_later_edits(app, sites, login)
         sess.commit()
     page = public_text(app, "/en/draft-one/")
     assert "Original text" in page and CLAIM not in page
-    assert "Medically reviewed by Reviewer of alpha" in page
+    assert "Medically reviewed by <bdi>Reviewer of alpha</bdi>" in page  # the name isolated (bidi)
     admin_page = editor.get(f"/admin/alpha/articles/{draft}").get_data(as_text=True)
     assert "View on the public site" in admin_page and 'badge--published' in admin_page
     dashboard = editor.get("/admin/alpha/").get_data(as_text=True)

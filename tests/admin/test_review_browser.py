@@ -43,6 +43,7 @@ def test_only_signed_off_text_ever_reaches_readers(app, sites, server, browser):
     reviewer.goto(base + "/admin/alpha/review")
     reviewer.locator("#waiting").get_by_role("link", name="Draft one").click()
     reviewer.get_by_role("link", name="Open the reviewer's screen").click()
+    reviewer.wait_for_load_state()
     assert reviewer.get_by_text("Adults need seven to nine hours of sleep").is_visible()  # rendered, not Markdown
     reviewer.get_by_role("button", name="Sign off medical review").click()
     reviewer.wait_for_load_state()

@@ -203,3 +203,37 @@ def test_compile_prints_entries_with_brackets_as_written(translate, tmp_path):
     result = translate("check", "--dir", str(po.parents[2]))
     assert result.exit_code != 0
     assert 'msgid "Cite [@key] or [bold]x[/bold] for %(name)s": changes %(name)s to %(nom)s' in result.output
+
+
+def test_a_confirmed_entry_loses_every_line_of_its_old_msgid(translate, tmp_path):
+    """A long old msgid, written back as wrapped ``#|`` comments, leaves nothing
+    behind once the translator confirms the fuzzy guess (not even the wrapped
+    continuation lines, which need not start with ``|``); a translator's own
+    comment stays."""
+    directory = make_plugin(tmp_path)
+    init = directory.parent / "__init__.py"
+    long_text = ("Too many failed sign-in attempts. For your security, signing in is paused for a while. "
+                 "If you forgot your password, ask your network administrator to set a new one.")
+    init.write_text(init.read_text() + f'\nLONG = _l("{long_text}")\n')
+    assert translate("extract", "--dir", str(directory)).exit_code == 0
+    assert translate("init", "de", "--dir", str(directory)).exit_code == 0
+    po = directory / "de" / "LC_MESSAGES" / "messages.po"
+    from clinicjournal.cli.catalog_files import _po_bytes
+
+    catalog = read(po, "de")
+    catalog[long_text].string = "Zu viele Versuche."
+    catalog[long_text].user_comments = ["checked with the clinic"]
+    po.write_bytes(_po_bytes(catalog))
+    init.write_text(init.read_text().replace("ask your network administrator to set a new one",
+                                             "use the link on the sign-in page"))
+    assert translate("update", "--dir", str(directory)).exit_code == 0
+    catalog = read(po, "de")
+    [guess] = [m for m in messages(catalog) if m.fuzzy]
+    assert guess.string == "Zu viele Versuche."
+    guess.flags.discard("fuzzy")  # the translator confirms it
+    po.write_bytes(_po_bytes(catalog))
+    for _ in range(2):
+        assert translate("update", "--dir", str(directory)).exit_code == 0
+    [entry] = [m for m in messages(read(po, "de")) if m.string == "Zu viele Versuche."]
+    assert entry.user_comments == ["checked with the clinic"]
+    assert "#| msgid" not in po.read_text() and "# | " not in po.read_text()

@@ -62,7 +62,8 @@ def test_article_page_describes_a_reviewed_medical_web_page(demo, get_page):
     assert page["headline"] == doc.one("h1").text()
     assert page["description"].startswith("Vitamin D helps")
     assert page["datePublished"] == "2026-06-24"
-    assert page["dateModified"] >= page["datePublished"]
+    # the article's own "updated" date, not when the demo was imported
+    assert page["dateModified"] == "2026-07-02"
     assert page["inLanguage"] == "en"
     assert page["author"] == {"@type": "Person", "name": "Leila Haddad, RD"}
     assert page["reviewedBy"]["@type"] == "Person" and page["reviewedBy"]["name"].startswith("Dr.")
@@ -116,6 +117,7 @@ def test_article_page_has_canonical_opengraph_and_twitter_meta(demo, get_page):
     assert tags["og:locale"] == "en"
     assert tags["twitter:card"] == "summary"
     assert tags["article:published_time"] == "2026-06-24"
+    assert tags["article:modified_time"] == "2026-07-02"  # its "updated" date, as in the JSON-LD
     assert tags["article:section"] == "Immune Health"
     # property= for OpenGraph, name= for Twitter
     assert doc.find("meta", property="og:title") and doc.find("meta", name="twitter:title")
@@ -129,6 +131,22 @@ def test_structured_data_follows_the_page_language(demo, get_page):
     crumbs = graph[f"http://{HOST}/de/vitamin-d-und-immunsystem/#breadcrumb"]["itemListElement"]
     assert crumbs[0]["name"] == "Gesundheitsjournal"
     assert meta(doc)["og:locale"] == "de"
+    # no "updated" date: it was last revised when it was published
+    assert page["dateModified"] == page["datePublished"] == "2026-07-09"
+    assert meta(doc)["article:modified_time"] == "2026-07-09"
+
+
+def test_the_clinic_is_named_as_readers_of_the_page_language_know_it(demo, get_page):
+    """The demo's Harbourview has an Arabic name of its own; German pages use the default."""
+    arabic = "عيادة هاربورفيو لطب الأسرة"
+    for path, name in (("/ar/fitamin-d-wal-manaa/", arabic),
+                       ("/de/vitamin-d-und-immunsystem/", "Harbourview Family Clinic")):
+        doc = get_page(HOST, path)
+        graph = merged(jsonld(doc))
+        assert graph[f"http://{HOST}/#website"]["name"] == name, path
+        assert graph[f"http://{HOST}{path}#webpage"]["publisher"]["name"] == name, path
+        assert meta(doc)["og:site_name"] == name, path
+        assert doc.one("title").text().endswith(" · " + name), path
 
 
 def test_index_category_and_site_pages(demo, get_page):

@@ -1,11 +1,14 @@
-"""Atom feeds per site and language and per category, parsed by a real feed reader."""
+"""Atom feeds per site and language and per category, parsed by a real feed reader;
+opened in a browser, a page in the site's language that explains how to subscribe."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import feedparser
 import pytest
+from lxml import etree
 
 from clinicjournal.store import db, manage
 
@@ -21,9 +24,10 @@ def demo(cli):
 def parse_feed(client, path: str, host: str = HOST):
     response = client.get(path, headers={"Host": host})
     assert response.status_code == 200, (path, response.status_code)
-    assert response.mimetype == "application/atom+xml"
+    # application/xml, not atom+xml: the type browsers render with the stylesheet (web/feeds.py)
+    assert response.mimetype == "application/xml"
     assert response.mimetype_params.get("charset", "").lower() == "utf-8"
-    feed = feedparser.parse(response.data)
+    feed = feedparser.parse(response.data, response_headers={"content-type": response.content_type})
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
     return feed
@@ -118,3 +122,70 @@ def test_empty_feed_is_still_valid(create_site, client):
     create_site("empty", locales=("en",))
     feed = parse_feed(client, "/en/feed.xml", host="empty.localhost")
     assert feed.entries == []
+
+
+def test_entries_are_dated_by_the_articles_own_revision_date_not_the_import(
+        create_site, write_article, import_content, client, tmp_path):
+    create_site("alpha", locales=("en",))
+    folder = tmp_path / "alpha"
+    write_article(folder, slug="revised", published=dt.date(2025, 1, 15), updated=dt.date(2025, 3, 2))
+    write_article(folder, slug="as-published", published=dt.date(2025, 2, 1))
+    import_content(folder, "alpha")
+    import_content(folder, "alpha")  # a re-import changes nothing a reader is told
+    feed = parse_feed(client, "/en/feed.xml", host="alpha.localhost")
+    updated = {e.link.rsplit("/", 2)[1]: e.updated_parsed[:6] for e in feed.entries}
+    assert updated == {"revised": (2025, 3, 2, 0, 0, 0), "as-published": (2025, 2, 1, 0, 0, 0)}
+    assert feed.feed.updated_parsed[:6] == (2025, 3, 2, 0, 0, 0)  # the newest entry's
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def browser_view(client, path: str, host: str = HOST):
+    """The feed as a browser gets it: (its stylesheet's URL, the page block carried in the feed)."""
+    response = client.get(path, headers={"Host": host})
+    root = etree.fromstring(response.data)
+    pis = [node for node in root.itersiblings(preceding=True) if isinstance(node, etree._ProcessingInstruction)]
+    assert [pi.target for pi in pis] == ["xml-stylesheet"]
+    assert 'type="text/css"' in pis[0].text
+    (page,) = root.findall(f"{XHTML}div")
+    return re.search(r'href="([^"]+)"', pis[0].text).group(1), page
+
+
+def test_a_feed_opened_in_a_browser_is_a_page_in_the_sites_language(demo, client):
+    stylesheet, page = browser_view(client, "/de/feed.xml")
+    css = client.get(stylesheet, headers={"Host": HOST}, buffered=True)  # buffered: WhiteNoise's file is closed
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert "@namespace atom url(http://www.w3.org/2005/Atom)" in css.get_data(as_text=True)
+    css.close()
+    assert (page.get("lang"), page.get("dir"), page.get("class")) == ("de", "ltr", "feed-page")
+    assert page.find(f"{XHTML}title").text == page.find(f"{XHTML}h1").text  # the browser tab's title
+    home = page.find(f".//{XHTML}a")
+    assert home.get("href") == f"http://{HOST}/de/" and home.text == "Zur Startseite des Journals"
+    address = page.find(f".//{XHTML}code")
+    assert address.text == f"http://{HOST}/de/feed.xml" and address.get("dir") == "ltr"
+    links = [a.get("href") for a in page.iterfind(f"{XHTML}ol/{XHTML}li/{XHTML}a")]
+    assert f"http://{HOST}/de/vitamin-d-und-immunsystem/" in links
+    # A feed reader sees the same entries as before, and none of the page.
+    feed = parse_feed(client, "/de/feed.xml")
+    assert [e.link for e in feed.entries] == links
+    assert feed.feed.title == page.find(f"{XHTML}h1").text
+
+    _stylesheet, arabic = browser_view(client, "/ar/feed.xml")
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+
+
+def test_an_empty_feed_says_so_in_the_browser(create_site, client):
+    create_site("empty", locales=("en",))
+    _stylesheet, page = browser_view(client, "/en/feed.xml", host="empty.localhost")
+    assert page.find(f"{XHTML}ol") is None
+    assert "No articles have been published here yet." in etree.tostring(page, encoding="unicode")
+
+
+def test_index_and_category_pages_show_a_link_to_their_feed(demo, get_page):
+    for path, feed in (("/en/", "/en/feed.xml"), ("/ar/", "/ar/feed.xml"),
+                       ("/en/category/immune-health/", "/en/category/immune-health/feed.xml")):
+        link = get_page(HOST, path).one("p", cls="feed-link").one("a")
+        assert link.get("href") == feed and link.get("type") == "application/atom+xml", path
+        assert link.text(), path
+

@@ -92,6 +92,61 @@ def test_unknown_host_gets_a_404_that_names_it_and_nothing_else(two_sites, get_p
             assert [a.get("href") for a in doc.find_all("a")] == [], (host, path)
 
 
+OPERATOR_COMMAND = "clinicjournal site add-host"
+
+
+def test_the_public_never_sees_operator_commands_on_the_unknown_host_page(two_sites, make_app, html):
+    """Production (no OPERATOR_HINTS, no debug): a plain localised sentence, whatever the
+    request claims about where it comes from (behind a proxy every request is from 127.0.0.1)."""
+    app = make_app(LOCALHOST_SITES=False)
+    client = app.test_client()
+    for address, forwarded in (("203.0.113.9", None), ("127.0.0.1", None), ("::1", None),
+                               ("127.0.0.1", "203.0.113.9")):
+        headers = {"Host": "unknown.example.org", "Accept-Language": "de"}
+        if forwarded:
+            headers["X-Forwarded-For"] = forwarded
+        response = client.get("/en/", headers=headers, environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 404
+        page = response.get_data(as_text=True)
+        assert OPERATOR_COMMAND not in page and "add-host" not in page, address
+        doc = html.parse(page)
+        assert doc.one("h1").text() == "Keine Website unter dieser Adresse"
+        assert "unknown.example.org" in doc.text()
+
+
+@pytest.mark.parametrize("setting", [{"OPERATOR_HINTS": True}, {"DEBUG": True}])
+def test_operators_see_how_to_connect_the_host(two_sites, make_app, setting):
+    app = make_app(LOCALHOST_SITES=False, **setting)
+    page = app.test_client().get("/", headers={"Host": "new.example.org"}).get_data(as_text=True)
+    assert f"{OPERATOR_COMMAND} SITE new.example.org" in page
+
+
+def test_the_development_commands_switch_the_hints_on(database_url, tmp_path, static_build_dir, monkeypatch):
+    import click
+    from conftest import dispose
+
+    from clinicjournal.cli.base import _create_app
+
+    for name, value in (("INSTANCE_PATH", tmp_path), ("DATABASE_URL", database_url), ("SECRET_KEY", "test"),
+                        ("STATIC_BUILD_DIR", static_build_dir)):
+        monkeypatch.setenv(f"CLINICJOURNAL_{name}", str(value))
+    root = click.Context(click.Group("clinicjournal"), info_name="clinicjournal")
+    for command, on in (("run", True), ("demo", True), ("site", False), ("content", False)):
+        with click.Context(click.Command(command), parent=root, info_name=command):
+            app = _create_app()
+        try:
+            assert app.config["OPERATOR_HINTS"] is on, command
+        finally:
+            dispose(app)
+
+
+def test_operator_hints_must_be_on_or_off(make_app):
+    from clinicjournal.store.startup import StartupError
+
+    with pytest.raises(StartupError, match="OPERATOR_HINTS is 'yes'"):
+        make_app(OPERATOR_HINTS="yes")
+
+
 def test_slug_dot_localhost_with_any_port_reaches_the_site(two_sites, get_page):
     for host in ("alpha.localhost:5000", "alpha.localhost:8080", "ALPHA.LOCALHOST", "alpha.localhost."):
         assert get_page(host, "/en/same-slug/").one("h1").text() == SITES["alpha"]["title"], host

@@ -11,6 +11,7 @@ for a CSRF token (Flask-WTF) before any view runs.
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Flask, current_app, g, request
 from flask_babel import gettext
@@ -21,6 +22,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger("clinicjournal.admin")
 
 UI_LOCALES = ["en", "de", "es", "fr", "ar"]
+# A first word that is a word (letters, then a space, punctuation or the end).
+FIRST_WORD_OF_LETTERS = re.compile(r"[^\W\d_]+[,.:;!?]?(?:\s|$)")
 
 DEFAULTS = {
     "UI_LOCALES": UI_LOCALES,
@@ -58,6 +61,9 @@ def init_app(app: Flask) -> None:
         views_articles,
         views_audit,
         views_home,
+        views_invitations,
+        views_notifications,
+        views_password,
         views_plugins,
         views_retire,
         views_review,
@@ -141,8 +147,12 @@ def _error(exc):
 
 def sentence(text):
     """Refusals from the shared rules (manage.py) are sentence fragments, lower
-    case first for the CLI; shown on their own they start a sentence."""
-    return text[:1].upper() + text[1:] if text else text
+    case first for the CLI; shown on their own they start a sentence. Only a
+    first word of letters is capitalised: an e-mail address, a slug or a host
+    name that opens a message stays as typed ("dr.haddad@…", not "Dr.haddad@…")."""
+    if not text or not FIRST_WORD_OF_LETTERS.match(text):
+        return text
+    return text[:1].upper() + text[1:]
 
 
 @bp.errorhandler(DBAPIError)

@@ -79,7 +79,7 @@ def get_user(sess: Session, email: str) -> User:
     """:raise AccountError: when there is no account for ``email``."""
     user = find_user(sess, email)
     if user is None:
-        raise AccountError(_l("no account for %(email)s; create it with `clinicjournal user create`",
+        raise AccountError(_l("no account for %(email)s; invite it with `clinicjournal user invite`",
                               email=repr(normalise_email(email))))
     return user
 

@@ -9,6 +9,9 @@
   a lost role or a disabled account delete the user's other rows too. A
   session ends after ``ADMIN_SESSION_HOURS``, or ``ADMIN_IDLE_MINUTES``
   without a request.
+* "Forgot your password?" (:mod:`.views_password`) and invitations
+  (:mod:`.views_invitations`) end in :func:`begin_session` too, once their
+  single-use link (:mod:`.tokens`) has set the password.
 * Failed sign-ins within ``LOGIN_WINDOW_MINUTES`` are counted per (account,
   client address), per account and per client address (table
   ``login_throttle``, shared by every worker). Past a key's threshold, sign-in
@@ -162,11 +165,11 @@ def _locked_response(until: dt.datetime):
     seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
     minutes = math.ceil(seconds / 60)
     message = ngettext("Too many failed sign-in attempts. For your security, signing in is paused for "
-                       "%(num)d more minute (until %(time)s UTC). If you forgot your password, ask "
-                       "your network administrator to set a new one.",
+                       "%(num)d more minute (until %(time)s UTC). If you forgot your password, "
+                       "choose “Forgot your password?” below to get a link by e-mail.",
                        "Too many failed sign-in attempts. For your security, signing in is paused for "
-                       "%(num)d more minutes (until %(time)s UTC). If you forgot your password, ask "
-                       "your network administrator to set a new one.", minutes, time=until.strftime("%H:%M"))
+                       "%(num)d more minutes (until %(time)s UTC). If you forgot your password, "
+                       "choose “Forgot your password?” below to get a link by e-mail.", minutes, time=until.strftime("%H:%M"))
     response = current_app.make_response((render_template("admin/login.html", error=message,
                                                           email=request.form.get("email", "")), 429))
     response.headers["Retry-After"] = str(seconds)
@@ -207,13 +210,19 @@ def login():
         return render_template("admin/login.html", email=email,
                                error=_("That e-mail address and password do not match an account.")), 200
     clear_failures(sess, keys[:2])  # not the address's count: one good sign-in must not reset it
-    user.last_login = now
     audit.record(sess, user, "user.signed_in", target=user.email, address=request.remote_addr)
+    begin_session(sess, user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def begin_session(sess, user: User) -> None:
+    """Sign ``user`` in on this browser and commit: after a password, an accepted
+    invitation or a used reset link."""
+    user.last_login = utcnow()
     token = sessions.start(sess, user)
     sess.commit()
     session.clear()  # a fresh session: nothing from before sign-in carries over
     session["sid"] = token
-    return redirect(_safe_next(request.args.get("next")))
 
 
 @route(bp, "/logout", SIGNED_IN, methods=["POST"])

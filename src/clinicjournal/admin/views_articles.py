@@ -31,6 +31,8 @@ from ..content.authoring import (
 )
 from ..content.documents import exported
 from ..content.writing import dump_document
+from ..mail import notify
+from ..mail.compose import send_in_background
 from ..store import audit, db
 from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories
@@ -208,6 +210,8 @@ def article_edit(article_id: int):
         flash(_("Not sent for review: %(reason)s", reason=str(exc)), "error")
         return _editor(article, values, checked=checked, status=422)
     flash(_("Saved and sent for review.") if submitted else _("Saved."), "success")
+    if submitted:
+        send_in_background(notify.review_requests(site, article, g.user), f"review requests for article {article.id}")
     return redirect(url_for("admin.article_edit", article_id=article.id))
 
 

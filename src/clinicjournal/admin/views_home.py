@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from ..content import publishing
 from ..store import audit, db, manage
 from ..store.models import Article, utcnow
-from . import accounts, bp
-from .auth import password_hasher
+from . import bp
 from .roles import SIGNED_IN, can, managed_sites, route
 from .ui import form_text
+from .views_invitations import accounts_page_context
 
 
 @route(bp, "/", SIGNED_IN)
@@ -55,33 +55,11 @@ def site_new():
     return render_template("admin/site_new.html", form=form, error=error), 422 if error else 200
 
 
-@route(bp, "/accounts", "network", methods=["GET", "POST"])
+@route(bp, "/accounts", "network")
 def accounts_page():
-    """Every account; network admins create new ones here."""
-    sess = db.session()
-    form = {"email": "", "name": "", "network_admin": False}
-    error = None
-    if request.method == "POST":
-        form = {"email": form_text("email"), "name": form_text("name"),
-                "network_admin": request.form.get("network_admin") == "1"}
-        password, confirm = request.form.get("password", ""), request.form.get("password_confirm", "")
-        try:
-            if password != confirm:
-                raise accounts.AccountError(_("The two passwords are not the same."))
-            user = accounts.create_user(sess, form["email"], password, name=form["name"],
-                                        network_admin=form["network_admin"], ph=password_hasher())
-            audit.record(sess, g.user, "user.created", target=user.email,
-                         network_admin=user.is_network_admin)
-            sess.commit()
-        except accounts.AccountError as exc:
-            sess.rollback()
-            error = str(exc)
-        else:
-            flash(_("Account %(email)s created. Give it roles on a site's Members page.", email=user.email),
-                  "success")
-            return redirect(url_for("admin.accounts_page"))
-    return render_template("admin/accounts.html", users=accounts.list_users(sess), form=form, error=error,
-                           slugs=accounts.site_slugs(sess)), 422 if error else 200
+    """Every account, and the form that invites new people (network admins)."""
+    form = {"email": "", "name": "", "site": "", "role": "", "network_admin": False}
+    return render_template("admin/accounts.html", form=form, error=None, **accounts_page_context(db.session()))
 
 
 @route(bp, "/<site>/", "site.view")

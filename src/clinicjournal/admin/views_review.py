@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..content import publishing
+from ..mail import notify
+from ..mail.compose import send_in_background
 from ..store import audit, db
 from ..store.manage import review_interval_days
 from ..store.models import Article, utcnow
@@ -22,8 +24,11 @@ from .roles import article_or_404, require, require_edit, route
 from .ui import plugins, public_url, site_view
 
 
-def workflow_step(article_id: int, action: str, run, success: str):
-    """Run one workflow step on the article, refusing it when the form's version is stale."""
+def workflow_step(article_id: int, action: str, run, success: str, tell=None):
+    """Run one workflow step on the article, refusing it when the form's version is stale.
+
+    ``tell(site, article)`` gives the messages a successful step sends (sent
+    in the background)."""
     site, sess = g.admin_site, db.session()
     article = article_or_404(article_id)
     target = f"{article.locale}/{article.slug}"
@@ -43,6 +48,8 @@ def workflow_step(article_id: int, action: str, run, success: str):
         flash(_("Someone saved the article at the same moment; nothing was done."), "error")
     else:
         flash(success, "success")
+        if tell is not None:
+            send_in_background(tell(site, article), f"{action} messages for article {article_id}")
     return redirect(url_for("admin.article_edit", article_id=article_id))
 
 
@@ -52,7 +59,8 @@ def article_submit(article_id: int):
     def run(sess, site, article):
         require_edit(article.locale)
         editing.submit(sess, article, g.user, site_view(site), plugins())
-    return workflow_step(article_id, "article.submitted", run, _("Sent for review."))
+    return workflow_step(article_id, "article.submitted", run, _("Sent for review."),
+                         tell=lambda site, article: notify.review_requests(site, article, g.user))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/send-back", "articles.view", methods=["POST"])
@@ -65,7 +73,8 @@ def article_send_back(article_id: int):
             require_edit(article.locale)
         editing.send_back(sess, article, g.user)
         return {"note": note} if note else {}
-    return workflow_step(article_id, "article.sent_back", run, _("Sent back to draft."))
+    return workflow_step(article_id, "article.sent_back", run, _("Sent back to draft."),
+                         tell=lambda site, article: notify.changes_requests(site, article, g.user, note))
 
 
 @route(bp, "/<site>/articles/<int:article_id>/sign-off", "articles.review", methods=["POST"])

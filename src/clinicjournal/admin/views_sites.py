@@ -1,5 +1,5 @@
-"""A site's settings (name, colours, logo, languages, review interval), its host
-names (network admins) and its members (site admins)."""
+"""A site's settings (name and tagline per language, colours, logo, languages,
+review interval), its host names (network admins) and its members (site admins)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,31 @@ from sqlalchemy import select
 
 from ..content import publishing
 from ..i18n import language_name
+from ..mail.accounts import role_words as role_label
+from ..mail.compose import send_in_background
 from ..store import audit, db, manage
 from ..store.models import Membership, User
-from ..web.sites import tagline_in
-from . import accounts, bp
+from ..web.sites import own_name, tagline_in
+from . import accounts, bp, invitations
 from .roles import membership_or_404, route
 from .ui import form_text
 
 COLOURS_AND_LOGO = ("primary", "accent", "logo")
 
 
+def _name_locales(site) -> list[str]:
+    """The languages that may have a name of their own: all but the default, whose
+    name is the site's name (what every language without its own shows)."""
+    return [code for code in site.locales if code != site.default_locale]
+
+
 def _settings_form(site) -> dict:
-    """The settings form's fields: one tagline field per language (``tagline:de``)."""
+    """The settings form's fields: one tagline field per language (``tagline:de``)
+    and a name field for each language but the default (``name:de``)."""
     look = site.appearance or {}
     return {
         "name": site.name,
+        **{f"name:{code}": own_name(look, code) for code in _name_locales(site)},
         **{f"tagline:{code}": tagline_in(look, site.default_locale, code) for code in site.locales},
         "primary": look.get("primary", ""),
         "accent": look.get("accent", ""),
@@ -47,6 +57,7 @@ def settings():
         try:
             manage.update_site(sess, site, name=form["name"],
                                appearance={**{k: form[k] for k in COLOURS_AND_LOGO},
+                                           "name": {code: form[f"name:{code}"] for code in _name_locales(site)},
                                            "tagline": {code: form[f"tagline:{code}"] for code in site.locales}},
                                settings={"review_interval_days": form["review_interval_days"] or None,
                                          "review_pages": form["review_pages"] == "1",
@@ -94,24 +105,28 @@ def hosts():
 
 @route(bp, "/<site>/members", "members.manage", methods=["GET", "POST"])
 def members():
-    """The site's members and their roles; grant a role to an existing account."""
+    """The site's members and their roles; give a role to an e-mail address
+    (an invitation when it has no account yet)."""
     site, sess = g.admin_site, db.session()
     error, form = None, {"email": "", "role": "editor"}
     if request.method == "POST":
         form = {"email": form_text("email"), "role": form_text("role")}
         try:
-            user = accounts.get_user(sess, form["email"])
-            if accounts.grant(sess, user, site, form["role"]):
+            user, granted, message = invitations.add_member(sess, form["email"], site, form["role"],
+                                                            inviter=g.user.name or g.user.email)
+            if granted:
                 audit.record(sess, g.user, "member.granted", site=site, target=user.email, role=form["role"])
-                sess.commit()
-                flash(_("%(email)s is now %(role)s on this site.", email=user.email,
-                        role=role_label(form["role"])), "success")
-            else:
-                flash(_("%(email)s already has that role.", email=user.email), "info")
+            sess.commit()
         except accounts.AccountError as exc:
             sess.rollback()
             error = str(exc)
         else:
+            if granted:
+                flash(_("%(email)s is now %(role)s on this site.", email=user.email,
+                        role=role_label(form["role"])), "success")
+            else:
+                flash(_("%(email)s already has that role.", email=user.email), "info")
+            send_in_background([message] if message else [], f"the new-member message for {site.slug}")
             return redirect(url_for("admin.members"))
     rows = sess.execute(select(Membership, User).join(User, User.id == Membership.user_id)
                         .where(Membership.site_id == site.id).order_by(User.email, Membership.role)).all()
@@ -142,12 +157,3 @@ def member_revoke(membership_id: int):
     flash(_("%(email)s is no longer %(role)s on this site.", email=user.email, role=role_label(membership.role)),
           "success")
     return redirect(url_for("admin.members"))
-
-
-def role_label(role: str) -> str:
-    return {
-        "site_admin": _("site admin"),
-        "editor": _("editor"),
-        "reviewer": _("medical reviewer"),
-        "translator": _("translator"),
-    }.get(role, role)

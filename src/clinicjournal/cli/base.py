@@ -46,7 +46,8 @@ console = _Console()
 ANY_SCHEMA = {"db", "demo", "backup", "restore", "translate"}
 
 #: Commands that serve (or set up) development: they switch LOCALHOST_SITES on, so
-#: http://<slug>.localhost:5000/ reaches each site as their output says.
+#: http://<slug>.localhost:5000/ reaches each site as their output says, and
+#: OPERATOR_HINTS, so the unknown-host page says how to connect a host.
 LOCALHOST_COMMANDS = {"run", "demo"}
 
 
@@ -62,6 +63,7 @@ def _create_app():
         raise click.ClickException(str(exc)) from None
     if path and path[0] in LOCALHOST_COMMANDS:
         app.config["LOCALHOST_SITES"] = True
+        app.config["OPERATOR_HINTS"] = True
     return app
 
 

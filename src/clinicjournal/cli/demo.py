@@ -16,7 +16,8 @@ CONTENT = Path(__file__).resolve().parents[1] / "demo" / "content"
 
 DEMO_SITES = [
     {"slug": "harbourview", "name": "Harbourview Family Clinic", "locales": ["en", "de", "ar"],
-     "appearance": {"primary": "#1f5f8b", "accent": "#2f8f6f", "tagline": {
+     # the name readers of Arabic see (German readers see the default, the English one)
+     "appearance": {"primary": "#1f5f8b", "accent": "#2f8f6f", "name": {"ar": "عيادة هاربورفيو لطب الأسرة"}, "tagline": {
          "en": "Health notes from our family doctors",
          "de": "Gesundheitswissen von unseren Hausärztinnen und Hausärzten",
          "ar": "ملاحظات صحية من أطباء الأسرة في عيادتنا"}}},

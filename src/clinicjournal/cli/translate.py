@@ -125,11 +125,16 @@ def init_cmd(locale: str, plugin: str | None, all_: bool, directory: Path | None
 def _drop_confirmed_previous(catalog: Catalog) -> None:
     """Babel reads the ``#| msgid`` lines that ``update`` writes above a fuzzy entry
     back as ordinary comments; once a translator has confirmed the entry they are
-    stale, so they go."""
+    stale, so they go. They go from the first ``| msgid`` to the end: written back
+    as comments they are wrapped, so a continuation line need not start with ``|``,
+    and Babel keeps a translator's own comments before them."""
     for message in messages_of(catalog):
-        if not message.fuzzy:
-            message.user_comments = [c for c in message.user_comments
-                                     if not c.startswith(("| msgid ", "| msgid_plural ", "| msgctxt "))]
+        if message.fuzzy:
+            continue
+        for at, comment in enumerate(message.user_comments):
+            if comment.startswith(("| msgid ", "| msgctxt ")):
+                message.user_comments = message.user_comments[:at]
+                break
 
 
 def _option_text(plugin, all_, directory) -> str:

@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..admin import accounts, sessions
+from ..admin import accounts, invitations, sessions
+from ..mail import compose
 from ..store import audit
 from ..store.manage import ConfigError, get_site
 from .base import console, fail, main, session, table
@@ -38,18 +39,83 @@ def user_group() -> None:
     """Accounts for the admin at /admin/, and their roles per site."""
 
 
+def _mail_whereabouts() -> str:
+    """Where a message went, for the operator: the folder when no mail server is configured."""
+    if current_app.config["MAIL_BACKEND"] == "eml":
+        return (f" No mail server is configured, so the message is a file in {current_app.config['MAIL_FILE_PATH']}"
+                " (set MAIL_BACKEND=smtp to send it; see docs/deploy.md).")
+    return ""
+
+
+def _send_invitation(sess, user, site=None, role: str | None = None) -> None:
+    """Store a new invitation link for ``user``, commit, and send it."""
+    try:
+        message = invitations.invitation_message(sess, user, inviter=None, site=site, role=role)
+    except LookupError:
+        fail("there is no address to put in the invitation's link: set MAIL_BASE_URL to where staff reach "
+             "the admin (e.g. CLINICJOURNAL_MAIL_BASE_URL=https://journal.example.org), or give the site a host "
+             "name, then run `clinicjournal user invite` again.")
+    audit.record(sess, audit.CLI, "user.invited", site=site, target=user.email, role=role,
+                 network_admin=user.is_network_admin)
+    sess.commit()
+    try:
+        compose.send([message])
+    except Exception as exc:  # noqa: BLE001 - smtplib, socket, TLS or disk: the operator must see it
+        fail(f"the account for {user.email} is ready, but the invitation could not be sent ({exc}). Check the "
+             "MAIL_* settings, then run `clinicjournal user invite` for the same address again.")
+    days = current_app.config["INVITATION_DAYS"]
+    console.print(f"Invitation sent to {user.email}: its link lets them choose a password, once, within {days} "
+                  f"day{'s' if days != 1 else ''}." + _mail_whereabouts())
+
+
+@user_group.command("invite")
+@click.argument("email")
+@click.option("--site", "site_slug", help="A site to give a role on (with --role).")
+@click.option("--role", type=click.Choice(accounts.ROLES), help="The role on --site.")
+@click.option("--name", default="", help="Full name; shown as the reviewer's name on articles they sign off.")
+@click.option("--network-admin", is_flag=True, help="Manages every site and account.")
+@with_appcontext
+def user_invite(email: str, site_slug: str | None, role: str | None, name: str, network_admin: bool) -> None:
+    """Invite EMAIL by e-mail: they choose their own password from the link.
+
+    Inviting an address again before it is accepted sends a new link (the old one stops working).
+    """
+    sess = session()
+    try:
+        site = get_site(sess, site_slug) if site_slug else None
+        user = invitations.invite(sess, email, name=name, site=site, role=role, network_admin=network_admin)
+    except ConfigError as exc:
+        fail(str(exc))
+    if site is not None and role:
+        audit.record(sess, audit.CLI, "member.granted", site=site, target=user.email, role=role)
+    _send_invitation(sess, user, site, role)
+
+
 @user_group.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="Full name; shown as the reviewer's name on articles they sign off.")
 @click.option("--network-admin", is_flag=True, help="Manages every site and account.")
+@click.option("--password", "with_password", is_flag=True,
+              help="Set a password here instead of inviting (asked twice, or read from CLINICJOURNAL_NEW_PASSWORD).")
 @with_appcontext
-def user_create(email: str, name: str, network_admin: bool) -> None:
-    """Create an account. The password is asked twice, or read from CLINICJOURNAL_NEW_PASSWORD."""
+def user_create(email: str, name: str, network_admin: bool, with_password: bool) -> None:
+    """Create an account and e-mail an invitation to choose its password.
+
+    With --password, or CLINICJOURNAL_NEW_PASSWORD set (for scripts), the password is set here instead.
+    """
     sess = session()
     try:  # before the password is asked for: a typo in the address must not cost it
         accounts.check_new_address(sess, email)
     except ConfigError as exc:
         fail(str(exc))
+    if not (with_password or os.environ.get(PASSWORD_ENV) is not None):
+        try:
+            user = invitations.invite(sess, email, name=name, network_admin=network_admin)
+        except ConfigError as exc:
+            fail(str(exc))
+        audit.record(sess, audit.CLI, "user.created", target=user.email, network_admin=network_admin)
+        _send_invitation(sess, user)
+        return
     password = _new_password(email, name)
     try:
         user = accounts.create_user(sess, email, password, name=name, network_admin=network_admin, ph=_hasher())
@@ -194,11 +260,12 @@ def user_list() -> None:
     sess = session()
     users = accounts.list_users(sess)
     if not users:
-        console.print("No accounts yet. Create one with `clinicjournal user create EMAIL --network-admin`.")
+        console.print("No accounts yet. Invite one with `clinicjournal user invite EMAIL --network-admin`.")
         return
     slugs = accounts.site_slugs(sess)
     table("Accounts", ["email", "name", "network admin", "roles", "last sign-in"],
           [[u.email, u.name, "yes" if u.is_network_admin else "",
             ", ".join(sorted(f"{slugs.get(m.site_id, '?')}: {m.role}" for m in u.memberships)) or "-",
-            u.last_login.strftime("%Y-%m-%d %H:%M UTC") if u.last_login else "never"]
+            u.last_login.strftime("%Y-%m-%d %H:%M UTC") if u.last_login else
+            ("invited" if invitations.is_pending(u) else "never")]
            for u in users])

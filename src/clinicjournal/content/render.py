@@ -26,8 +26,10 @@ WORDS_PER_MINUTE = 200
 #: citations rendered like the body's, in the same numbering (set by render_body)
 CITED_TEXT = "cited_text"
 
+#: ``<bdi>`` and ``dir`` (on any element) stay: plugins isolate text whose direction
+#: differs from the page's (an English source in an Arabic article) with them.
 ALLOWED_TAGS = {
-    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "a", "abbr", "aside", "b", "bdi", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
     "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "section", "small", "span",
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",

@@ -62,7 +62,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(reading_time=reading_time, format_date=format_date, short_date=short_date,
                                  text_direction=text_direction, language_name=language_name,
-                                 language_name_in=language_name_in)
+                                 language_name_in=language_name_in, lang_dir=lang_dir)
+    app.jinja_env.filters["bdi"] = bdi
 
 
 def _lazy_string_html(self) -> Markup:
@@ -161,6 +162,28 @@ def short_date_for(value, locale: str) -> str:
 @lru_cache(maxsize=256)
 def text_direction(locale: str) -> str:
     return Locale.parse(locale).character_order == "right-to-left" and "rtl" or "ltr"
+
+
+def bdi(value, direction: str | None = None) -> Markup:
+    """``value`` (escaped) in a ``<bdi>``: isolated from the text around it, so a
+    name, an e-mail address or a query in another script keeps its own order
+    ("Hooper RL, et al." stays that, not "Hooper .RL, et al" in Arabic).
+
+    Without ``direction`` the browser takes the direction of its first strong
+    character (``<bdi>`` is ``dir="auto"``); give ``"ltr"`` or ``"rtl"`` when the
+    direction is known (an e-mail address is written left to right).
+    """
+    if direction in ("ltr", "rtl"):
+        return Markup('<bdi dir="{}">{}</bdi>').format(direction, value)
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+@lru_cache(maxsize=256)
+def lang_dir(locale: str) -> Markup:
+    """`` lang="…" dir="…"`` for an element whose text is in ``locale``: an
+    article title in a list, a language's own name. A ``dir`` attribute also
+    isolates the element from the text around it."""
+    return Markup(' lang="{}" dir="{}"').format(locale.replace("_", "-"), text_direction(locale))
 
 
 @lru_cache(maxsize=1024)

@@ -53,7 +53,9 @@ FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"
 #: Tables that are not content: the schema revision is stored on its own.
-NOT_COPIED = {"alembic_version", "admin_session"}  # sessions end with the install they were made on
+# Sessions and e-mailed sign-in links end with the install they were made on:
+# a restored backup must not reopen a link that was live when it was taken.
+NOT_COPIED = {"alembic_version", "admin_session", "account_token"}
 #: Tables a freshly migrated database already has rows in.
 BOOKKEEPING = {"install_state"}
 BATCH = 1000

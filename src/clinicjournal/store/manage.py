@@ -81,11 +81,16 @@ def check_appearance(key: str, value: Any) -> None:
     if key == "logo" and not (isinstance(value, str) and LOGO_URL.match(value)):
         raise ConfigError(_l("the logo %(value)s must be an https:// address or a path starting with /",
                              value=repr(value)))
-    if key == "tagline" and isinstance(value, dict):  # one per language
+    if key in ("tagline", "name") and isinstance(value, dict):  # one per language
         for code, text in value.items():
             check_locale(code)
             if text is not None:
                 check_appearance(key, text)
+        return
+    if key == "name":  # the site's name in one language (the default one is Site.name)
+        if not isinstance(value, str):
+            raise ConfigError(_l("%(name)s must be text", name=_l("the site name")))
+        check_text(_l("the site name"), value)
         return
     if key == "tagline" and not isinstance(value, str):
         raise ConfigError(_l("the tagline must be text"))

@@ -314,3 +314,52 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(100))  # e.g. "plugin.enabled", "article.published"
     target: Mapped[str] = mapped_column(String(300), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class UserPreferences(Base):
+    """A staff member's language for e-mail and the notifications they want.
+
+    One row per user, made the first time either is chosen (mail/preferences.py).
+    Kept beside ``user_account`` rather than in it while the account screens
+    change; no row means the defaults: the site's default language, every
+    notification on.
+    """
+
+    __tablename__ = "user_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    # A UI locale code; "" means "the language of the site the message is about".
+    locale: Mapped[str] = mapped_column(String(16), default="")
+    # {"review_requested": False, ...}: a kind that is missing is on.
+    notifications: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AccountToken(Base):
+    """A single-use link sent by e-mail: an invitation or a password reset.
+
+    Only the SHA-256 of the token is kept, so a copy of the database opens no
+    account. ``password_stamp`` is a digest of the password hash when the token
+    was made: once the password changes, the token no longer matches it.
+    """
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # invitation | reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_stamp: Mapped[str] = mapped_column(String(64), default="")
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MailSent(Base):
+    """One row per scheduled message already sent (a reminder, a weekly digest),
+    keyed by what it was about, so running ``reminders send`` again sends nothing twice."""
+
+    __tablename__ = "mail_sent"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -230,10 +230,20 @@ def page_slug(sess: Session, site_id: int, locale: str, translation_key: str) ->
 def last_modified(article) -> dt.datetime:
     """When a reader-visible change was last made to ``article`` (UTC, aware):
     the latest of its published and updated dates and its content change time.
-    Feeds (``updated``), the sitemap (``lastmod``) and structured data
-    (``dateModified``) all use it, so they agree."""
+    HTTP ``Last-Modified`` and the sitemap's ``lastmod`` use it; what the article
+    tells readers about itself is :func:`date_modified`."""
     stamps = [article.content_changed.replace(tzinfo=dt.timezone.utc)] if article.content_changed else []
     for day in (article.published, article.updated):
         if day is not None:
             stamps.append(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
     return max(stamps, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def date_modified(article) -> dt.date:
+    """The day ``article`` says it was last revised: its ``updated`` date, or its
+    ``published`` date when it has none (the later of the two); the day of
+    :func:`last_modified` when it has neither. Feeds' ``<updated>``, JSON-LD ``dateModified`` and
+    ``article:modified_time`` use it, so an import, a re-import or a typo fix
+    (which move ``content_changed``) do not make an article look revised."""
+    days = [day for day in (article.published, article.updated) if day is not None]
+    return max(days) if days else last_modified(article).date()

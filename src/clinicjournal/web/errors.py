@@ -1,7 +1,10 @@
 """Error pages, localised like the rest of the site.
 
 An unknown host gets a page that says no site is configured for it and shows
-nothing of any site; other 404s use the site's chrome. A request body larger
+nothing of any site; other 404s use the site's chrome. The command that
+connects a host to a site is shown on that page only to operators: under
+``clinicjournal run`` / ``demo``, in debug mode, or with ``OPERATOR_HINTS`` on
+(:func:`operator_hints`); the public sees the plain sentence. A request body larger
 than ``MAX_CONTENT_LENGTH`` is refused with a 413 before it is read; in the
 admin the page says the limit and what to do instead.
 """
@@ -25,11 +28,18 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from ..i18n import negotiate
 from ..store.db import close_quietly
+from ..store.startup import StartupError
 
 log = logging.getLogger("clinicjournal.errors")
 
 
 def init_app(app: Flask) -> None:
+    app.config.setdefault("OPERATOR_HINTS", False)
+    switch = app.config["OPERATOR_HINTS"]
+    if switch not in (True, False):  # from the environment: JSON, so true, false, 1 or 0
+        raise StartupError(f"OPERATOR_HINTS is {switch!r}, not on or off; set it to true or false, "
+                           "e.g. CLINICJOURNAL_OPERATOR_HINTS=true (for development only).")
+    app.config["OPERATOR_HINTS"] = bool(switch)
     app.register_error_handler(HTTPException, _http_error)
     # Found before the admin blueprint's generic handlers, which have no 413 of their own.
     app.register_error_handler(RequestEntityTooLarge, _too_large)
@@ -60,19 +70,32 @@ def _ensure_locale() -> None:
         g.locale = negotiate(current_app.config.get("UI_LOCALES", ["en", "de", "es", "fr", "ar"]), "en")
 
 
+def operator_hints() -> bool:
+    """Whether error pages may tell the reader how to configure the server: only
+    in development (``clinicjournal run`` and ``demo`` switch ``OPERATOR_HINTS``
+    on) or in debug mode, never on a public server.
+
+    Not "when the request comes from 127.0.0.1": behind a reverse proxy without
+    ``PROXY_FIX`` (or with it set too low) every visitor's request arrives from
+    the proxy on this machine, so the address proves nothing. An explicit setting
+    cannot leak by a proxy's configuration."""
+    return bool(current_app.config["OPERATOR_HINTS"] or current_app.debug)
+
+
 def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400 or request.path.startswith("/static/"):
         return exc
     _ensure_locale()
     if isinstance(exc, NotFound) and g.get("site") is None:
-        return render_template("unknown_host.html", host=g.get("unknown_host", request.host)), 404
+        return render_template("unknown_host.html", host=g.get("unknown_host", request.host),
+                               operator=operator_hints()), 404
     return render_template("error.html", code=exc.code, error=exc), exc.code
 
 
 #: The 413 pages: the site's (or the admin's) error page with the reason and what to
 #: do instead, every sentence translated in Python (see :func:`_too_large`).
 _TOO_LARGE_PAGE = """{% extends "error.html" %}
-{% block title %}{{ title }}{% if g.site %} · {{ g.site.name }}{% endif %}{% endblock %}
+{% block title %}{{ title }}{% if g.site %} · {{ g.site.name_in(g.locale) }}{% endif %}{% endblock %}
 {% block main %}
 <section class="notice-page">
   <h1>{{ title }}</h1>

@@ -104,14 +104,21 @@ def site_links(site, locale: str) -> dict[str, Any]:
         "feed": url_for("reader.feed", locale=locale),
         "search": url_for("reader.search", locale=locale),
         "categories": [(cat, category_url(cat.slug, locale)) for cat in site_categories(site).values()],
-        "about": _page_url(site, "about", locale),
-        "disclaimer": _page_url(site, "disclaimer", locale),
+        "about": site_page_link(site, "about", locale),
+        "disclaimer": site_page_link(site, "disclaimer", locale),
     })
 
 
-def _page_url(site, key: str, locale: str) -> str | None:
-    slug = site.page_slug(key, locale)
-    return article_url(slug, locale) if slug else None
+def site_page_link(site, key: str, locale: str) -> tuple[str, str] | None:
+    """(URL, its language) of the site page ``key`` (About, Disclaimer) for a reader
+    of ``locale``: the page in ``locale``, else the default language's (so an
+    Arabic reader of a site without an Arabic disclaimer still reaches one; the
+    link says its language with ``hreflang``), else None."""
+    for target in dict.fromkeys((locale, site.default_locale)):
+        slug = site.page_slug(key, target)
+        if slug:
+            return article_url(slug, target), target
+    return None
 
 
 def cached_html(name: str, *vary: Any, caller, keep: bool = True) -> Markup:

@@ -46,6 +46,16 @@ class SiteView:
     def page_slug(self, translation_key: str, locale: str) -> str | None:
         return self.pages.get((locale, translation_key))
 
+    def name_in(self, locale: str) -> str:
+        """The site's name as readers of ``locale`` see it: the name written for
+        that language, else :attr:`name`. Pages, feeds and structured data use it."""
+        return name_in(self.appearance, self.name, locale)
+
+    def name_locale(self, locale: str) -> str:
+        """The language :meth:`name_in` is written in: ``locale`` when the site has a
+        name for it, else the default locale (for ``lang`` attributes)."""
+        return locale if own_name(self.appearance, locale) else self.default_locale
+
     def tagline(self, locale: str) -> str:
         """The site's tagline written for ``locale``, or "" (show a translated
         standard line instead)."""
@@ -132,6 +142,18 @@ def tagline_in(appearance: dict[str, Any], default_locale: str, locale: str) -> 
     if isinstance(value, dict):
         return str(value.get(locale) or "")
     return str(value or "") if locale == default_locale else ""
+
+
+def own_name(appearance: dict[str, Any], locale: str) -> str:
+    """The site name written for ``locale`` in ``appearance`` (``{"name": {"de": …}}``),
+    or "" when that language has none of its own."""
+    value = appearance.get("name")
+    return str(value.get(locale) or "") if isinstance(value, dict) else ""
+
+
+def name_in(appearance: dict[str, Any], default: str, locale: str) -> str:
+    """The site name for ``locale``: its own, else ``default`` (the site's name)."""
+    return own_name(appearance, locale) or default
 
 
 def to_view(site: Site, plugins, pages: dict | None = None) -> SiteView:
