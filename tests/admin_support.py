@@ -124,7 +124,7 @@ def add_article(app, site_slug: str, slug: str, *, locale: str = "en", title: st
 
 
 def make_user(app, email: str, *, site: str | None = None, roles=(), network_admin: bool = False,
-              name: str = "") -> int:
+              name: str = "", locales: list[str] | None = None) -> int:
     with app.app_context():
         sess = db.session()
         user = accounts.create_user(sess, email, PASSWORD, name=name, network_admin=network_admin,
@@ -132,7 +132,7 @@ def make_user(app, email: str, *, site: str | None = None, roles=(), network_adm
         if site:
             site_row = manage.get_site(sess, site)
             for role in roles:
-                accounts.grant(sess, user, site_row, role)
+                accounts.grant(sess, user, site_row, role, locales)
         sess.commit()
         return user.id
 
@@ -224,8 +224,8 @@ def public_text(app, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-def form_of(client, article_id: int, **changes) -> dict:
-    page = client.get(f"/admin/alpha/articles/{article_id}").get_data(as_text=True)
+def form_of(client, article_id: int, site: str = "alpha", **changes) -> dict:
+    page = client.get(f"/admin/{site}/articles/{article_id}").get_data(as_text=True)
     data = working(client.app, article_id)
     refs = "".join(f"- key: {r['key']}\n  title: {r['title']}\n" for r in data["references"])
     form = {"title": data["title"], "summary": data["summary"], "body": data["body"],

@@ -18,6 +18,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DBAPIError
 
+from ..i18n import language_here
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger("clinicjournal.admin")
 
@@ -91,6 +93,7 @@ def init_app(app: Flask) -> None:
     from .views_sites import role_label
 
     app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.filters["language_here"] = language_here
     app.jinja_env.globals.update(can=roles.can, role_label=role_label, status_label=status_label,
                                  admin_sites=roles.managed_sites, can_edit_locale=roles.can_edit_locale,
                                  public_site_url=lambda site: ui.public_url(site, site.default_locale))

@@ -149,16 +149,37 @@ def roles_on(user: User, site_id: int) -> set[str]:
     return {m.role for m in user.memberships if m.site_id == site_id}
 
 
-def grant(sess: Session, user: User, site: Site, role: str) -> bool:
-    """Give ``user`` ``role`` on ``site``. Returns False when they already had it.
+#: Roles that can be limited to some of a site's languages (a reviewer for German).
+LANGUAGE_ROLES = ("reviewer", "translator")
 
-    :raise AccountError: for an unknown role.
+
+def grant(sess: Session, user: User, site: Site, role: str, locales: list[str] | None = None) -> bool:
+    """Give ``user`` ``role`` on ``site``, for ``locales`` only when given (a
+    reviewer or translator role; empty or None: every language). Returns False
+    when nothing changed (they had that role, for those languages).
+
+    :raise AccountError: for an unknown role, a language the site does not
+        publish in, or languages on a role that covers every language.
     """
     if role not in ROLES:
         raise AccountError(_l("unknown role %(role)s; roles: %(roles)s", role=repr(role), roles=", ".join(ROLES)))
-    if role in roles_on(user, site.id):
-        return False
-    user.memberships.append(Membership(site_id=site.id, role=role))
+    chosen = sorted(set(locales or ()))
+    if chosen and role not in LANGUAGE_ROLES:
+        raise AccountError(_l("only medical reviewers and translators can be limited to some languages"))
+    unknown = [code for code in chosen if code not in site.locales]
+    if unknown:
+        raise AccountError(_l("%(site)s does not publish in %(codes)s; its languages: %(languages)s",
+                              site=site.name, codes=", ".join(unknown), languages=", ".join(site.locales)))
+    if set(chosen) == set(site.locales):
+        chosen = []  # every language the site has: the same as no limit, and it covers languages added later
+    existing = next((m for m in user.memberships if m.site_id == site.id and m.role == role), None)
+    if existing is not None:
+        if locales is None or sorted(existing.locales or []) == chosen:
+            return False
+        existing.locales = chosen
+        sess.flush()
+        return True
+    user.memberships.append(Membership(site_id=site.id, role=role, locales=chosen))
     sess.flush()
     return True
 

@@ -32,7 +32,8 @@ from ..content.authoring import (
 )
 from ..content.checks import is_unknown_citation
 from ..content.citations import find_article_citations
-from ..store.models import Article, User, utcnow
+from ..i18n import language_here
+from ..store.models import Article, Membership, User, covers, utcnow
 
 TEXT_FIELDS = ("title", "summary", "category", "translation_key", "slug", "locale", "kind", "published",
                "updated", "author", "takeaway")
@@ -300,6 +301,22 @@ def awaiting_signoff(sess, article: Article) -> bool:
     return article.workflow == "review" and revision is not None and not publishing.signature(revision)
 
 
+def review_languages(sess, site, user: User) -> list[str] | None:
+    """The languages ``user`` reviews on ``site``: None when they are no reviewer
+    there, an empty list for every language. Read from the database, not from
+    the request, so that the sign-off rests on the role as it is now."""
+    row = sess.scalar(select(Membership).where(Membership.site_id == site.id, Membership.user_id == user.id,
+                                               Membership.role == "reviewer"))
+    return None if row is None else list(row.locales or [])
+
+
+def not_your_language(languages: list[str], locale: str) -> str:
+    """Why a reviewer limited to ``languages`` cannot sign off text in ``locale``."""
+    return _("You review %(languages)s on this site; this text is in %(language)s, so a reviewer for that "
+             "language must sign it off.", languages=", ".join(language_here(code) for code in languages),
+             language=language_here(locale))
+
+
 def sign_off(sess, site, article: Article, user: User) -> None:
     """Sign off the latest revision: the one sent for review, or the live one again
     (the periodic re-review), never text that nobody asked to be reviewed."""
@@ -313,6 +330,11 @@ def sign_off(sess, site, article: Article, user: User) -> None:
     if publishing.four_eyes(site) and user.id in publishing.authors_of(sess, article, revision):
         raise WorkflowError(_("You made changes in this text, so another reviewer must sign it off (this "
                               "site's four-eyes rule)."))
+    languages = review_languages(sess, site, user)
+    if languages is None:
+        raise WorkflowError(_("Only a medical reviewer of this site can sign off."))
+    if not covers(languages, article.locale):
+        raise WorkflowError(not_your_language(languages, article.locale))
     publishing.sign(site, article, revision, user.name or user.email, user)
     article.modified = utcnow()
 

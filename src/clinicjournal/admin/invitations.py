@@ -74,8 +74,8 @@ def is_pending(user: User) -> bool:
     return user.active and not user.password_hash
 
 
-def add_member(sess: Session, email: str, site: Site, role: str, *,
-               inviter: str) -> tuple[User, bool, EmailMultiAlternatives | None]:
+def add_member(sess: Session, email: str, site: Site, role: str, *, inviter: str,
+               locales: list[str] | None = None) -> tuple[User, bool, EmailMultiAlternatives | None]:
     """Give the address ``role`` on ``site``, whether or not it has an account:
     ``(user, granted, message)``. An address without an account (or whose
     invitation is not accepted yet) is invited; an active account gets a note
@@ -84,16 +84,20 @@ def add_member(sess: Session, email: str, site: Site, role: str, *,
     The Members page answers alike in every case, so a site admin learns nothing
     about which addresses have accounts on the install (issue 16, 8d).
 
-    :raise AccountError: for a malformed address or an unknown role.
+    ``locales`` limits a reviewer or translator role to those languages
+    (:func:`.accounts.grant`); a new role for an address already in use is
+    the same note whether or not languages are named.
+
+    :raise AccountError: for a malformed address, an unknown role or language.
     """
     if role not in accounts.ROLES:
         raise accounts.AccountError(_l("choose one of the roles in the list"))
     user = accounts.find_user(sess, email)
     if user is None or is_pending(user):
         user = invite(sess, email)
-        granted = accounts.grant(sess, user, site, role)
+        granted = accounts.grant(sess, user, site, role, locales)
         return user, granted, invitation_message(sess, user, inviter=inviter, site=site, role=role) if granted else None
-    granted = accounts.grant(sess, user, site, role)
+    granted = accounts.grant(sess, user, site, role, locales)
     if not (granted and user.active):
         return user, granted, None
     locale = preferences.locale_for(sess, user, site)

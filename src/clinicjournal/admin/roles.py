@@ -24,7 +24,7 @@ from flask import abort, g
 from sqlalchemy import select
 
 from ..store import db
-from ..store.models import Article, Membership, Revision, Site
+from ..store.models import Article, Membership, Revision, Site, covers
 from .accounts import ROLES
 
 ANY_ROLE = frozenset(ROLES)
@@ -95,10 +95,12 @@ def authorise(endpoint: str | None, site_slug: str | None) -> None:
         site = db.session().scalar(select(Site).where(Site.slug == site_slug))
         if site is None:
             abort(404)
-        roles = {m.role for m in user.memberships if m.site_id == site.id}
+        memberships = [m for m in user.memberships if m.site_id == site.id]
+        roles = {m.role for m in memberships}
         if not roles and not user.is_network_admin:
             abort(404)
         g.admin_site, g.roles = site, roles
+        g.role_locales = {m.role: list(m.locales or []) for m in memberships}
     if permission == SIGNED_IN:
         return
     if not can(permission):
@@ -120,14 +122,21 @@ def require(permission: str) -> None:
         abort(403)
 
 
+def role_covers(role: str, locale: str) -> bool:
+    """Whether the signed-in user holds ``role`` on this site for ``locale`` (a
+    role limited to some languages covers only those)."""
+    return role in g.get("roles", set()) and covers(g.get("role_locales", {}).get(role), locale)
+
+
 def can_edit_locale(locale: str) -> bool:
-    """Editors edit every language; translators only the site's other languages."""
+    """Editors edit every language; translators only the site's other languages
+    (and, when their role names languages, only those)."""
     user, roles = g.get("user"), g.get("roles", set())
     if user is None:
         return False
     if user.is_network_admin or "editor" in roles:
         return True
-    return "translator" in roles and locale != g.admin_site.default_locale
+    return role_covers("translator", locale) and locale != g.admin_site.default_locale
 
 
 def require_edit(locale: str) -> None:

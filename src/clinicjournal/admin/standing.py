@@ -19,7 +19,8 @@ from ..content.revisions import from_snapshot
 from ..content.writing import dump_document
 from ..store import db
 from ..store.models import Article, Revision, utcnow
-from .roles import can, can_edit_locale
+from .editing import not_your_language
+from .roles import can, can_edit_locale, role_covers
 
 
 @dataclass
@@ -55,7 +56,9 @@ def standing_of(site, article: Article) -> Standing:
     renewing = latest is not None and live is not None and latest.id == live.id
     may_sign = can("articles.review") and latest is not None and ((in_review and not latest_signed) or renewing)
     blocked = ""
-    if may_sign and publishing.four_eyes(site) and g.user.id in publishing.authors_of(sess, article, latest):
+    if may_sign and not role_covers("reviewer", article.locale):
+        may_sign, blocked = False, not_your_language(g.role_locales.get("reviewer", []), article.locale)
+    elif may_sign and publishing.four_eyes(site) and g.user.id in publishing.authors_of(sess, article, latest):
         may_sign, blocked = False, _("You made changes in this text, so another reviewer must sign it off "
                                      "(this site's four-eyes rule).")
     may_edit = can("articles.edit") and can_edit_locale(article.locale)

@@ -233,5 +233,11 @@ def review():
     """Articles waiting for sign-off, ready to publish, overdue for review, or changed since sign-off."""
     site = g.admin_site
     require("articles.view")
-    return render_template("admin/review.html", site=site, queue=review_queue(db.session(), site),
-                           interval=review_interval_days(site))
+    queue = review_queue(db.session(), site)
+    # A reviewer for some languages only (and nothing more here) is shown the work that is theirs.
+    languages = g.role_locales.get("reviewer") if g.roles == {"reviewer"} else None
+    if languages:
+        queue.waiting = [a for a in queue.waiting if a.locale in languages]
+        queue.overdue = [(a, due) for a, due in queue.overdue if a.locale in languages]
+    return render_template("admin/review.html", site=site, queue=queue, interval=review_interval_days(site),
+                           languages=languages)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..content import publishing
-from ..i18n import language_name
+from ..i18n import language_here, language_name
 from ..mail.accounts import role_words as role_label
 from ..mail.compose import send_in_background
 from ..store import audit, db, manage
@@ -108,14 +108,17 @@ def members():
     """The site's members and their roles; give a role to an e-mail address
     (an invitation when it has no account yet)."""
     site, sess = g.admin_site, db.session()
-    error, form = None, {"email": "", "role": "editor"}
+    error, form = None, {"email": "", "role": "editor", "locales": []}
     if request.method == "POST":
-        form = {"email": form_text("email"), "role": form_text("role")}
+        form = {"email": form_text("email"), "role": form_text("role"),
+                "locales": [code for code in request.form.getlist("locales") if code]}
         try:
             user, granted, message = invitations.add_member(sess, form["email"], site, form["role"],
-                                                            inviter=g.user.name or g.user.email)
+                                                            inviter=g.user.name or g.user.email,
+                                                            locales=form["locales"])
             if granted:
-                audit.record(sess, g.user, "member.granted", site=site, target=user.email, role=form["role"])
+                audit.record(sess, g.user, "member.granted", site=site, target=user.email, role=form["role"],
+                             **({"locales": form["locales"]} if form["locales"] else {}))
             sess.commit()
         except accounts.AccountError as exc:
             sess.rollback()
@@ -131,7 +134,9 @@ def members():
     rows = sess.execute(select(Membership, User).join(User, User.id == Membership.user_id)
                         .where(Membership.site_id == site.id).order_by(User.email, Membership.role)).all()
     return render_template("admin/members.html", site=site, rows=rows, form=form, error=error,
-                           role_options=[(r, role_label(r)) for r in accounts.ROLES]), 422 if error else 200
+                           role_options=[(r, role_label(r)) for r in accounts.ROLES],
+                           language_options=[(code, language_here(code)) for code in site.locales]
+                           ), 422 if error else 200
 
 
 @route(bp, "/<site>/members/<int:membership_id>/revoke", "members.manage", methods=["POST"])

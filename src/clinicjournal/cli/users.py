@@ -219,17 +219,24 @@ def _change_membership(sess, email: str, site_slug: str, change, role: str | Non
 @click.argument("email")
 @click.option("--site", "site_slug", required=True)
 @click.option("--role", required=True, type=click.Choice(accounts.ROLES))
+@click.option("--locale", "locales", multiple=True,
+              help="Only this language (repeat for more): a reviewer or translator for some of the site's "
+                   "languages. Given again for a role the account has, it replaces that role's languages.")
 @with_appcontext
-def user_grant(email: str, site_slug: str, role: str) -> None:
+def user_grant(email: str, site_slug: str, role: str, locales: tuple[str, ...]) -> None:
     """Give EMAIL a role on a site."""
     sess = session()
-    user, site, added = _change_membership(sess, email, site_slug, accounts.grant, role)
+    chosen = list(locales) if locales else None
+    user, site, added = _change_membership(
+        sess, email, site_slug, lambda s, u, site, r: accounts.grant(s, u, site, r, chosen), role)
+    languages = f" for {', '.join(sorted(set(locales)))}" if locales else ""
     if not added:
-        console.print(f"{user.email} already is {role} on {site_slug}.")
+        console.print(f"{user.email} already is {role}{languages} on {site_slug}.")
         return
-    audit.record(sess, audit.CLI, "member.granted", site=site, target=user.email, role=role)
+    audit.record(sess, audit.CLI, "member.granted", site=site, target=user.email, role=role,
+                 **({"locales": sorted(set(locales))} if locales else {}))
     sess.commit()
-    console.print(f"{user.email} is now {role} on {site_slug}.")
+    console.print(f"{user.email} is now {role}{languages} on {site_slug}.")
 
 
 @user_group.command("revoke")
@@ -265,7 +272,8 @@ def user_list() -> None:
     slugs = accounts.site_slugs(sess)
     table("Accounts", ["email", "name", "network admin", "roles", "last sign-in"],
           [[u.email, u.name, "yes" if u.is_network_admin else "",
-            ", ".join(sorted(f"{slugs.get(m.site_id, '?')}: {m.role}" for m in u.memberships)) or "-",
+            ", ".join(sorted(f"{slugs.get(m.site_id, '?')}: {m.role}"
+                             + (f" ({' '.join(m.locales)})" if m.locales else "") for m in u.memberships)) or "-",
             u.last_login.strftime("%Y-%m-%d %H:%M UTC") if u.last_login else
             ("invited" if invitations.is_pending(u) else "never")]
            for u in users])

@@ -193,6 +193,14 @@ def language_name_in(locale: str, reader_locale: str) -> str:
     return Locale.parse(locale).get_display_name(reader_locale) or locale
 
 
+def language_here(locale: str) -> str:
+    """A language's name in the language of this request's interface ("German"
+    in an English admin, "Allemand" in a French one)."""
+    from flask_babel import get_locale
+
+    return language_name_in(locale, str(get_locale() or "en"))
+
+
 @lru_cache(maxsize=256)
 def language_name(locale: str) -> str:
     """A language's own name ("Deutsch"), as a reader of it would look for it."""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..content import publishing
 from ..i18n import language_name_in
 from ..store import db
-from ..store.models import Article, Membership, Site, User
+from ..store.models import Article, Membership, Site, User, covers
 from . import links, preferences
 from .compose import Letter, compose, send_quietly
 
@@ -38,10 +38,6 @@ def reviewer_roles(sess: Session, site: Site) -> list[tuple[User, list[str]]]:
         Membership.site_id == site.id, Membership.role == "reviewer", User.active.is_(True),
         User.password_hash != "").order_by(User.email)).all()
     return [(user, list(locales or [])) for user, locales in rows]
-
-
-def covers(locales: list[str], locale: str) -> bool:
-    return not locales or locale in locales
 
 
 def reviewers(sess: Session, site: Site, locale: str) -> list[User]:

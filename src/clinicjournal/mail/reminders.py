@@ -37,11 +37,12 @@ from ..store.models import (
     PluginHealth,
     Site,
     User,
+    covers,
     utcnow,
 )
 from . import links, preferences
 from .compose import Letter, Section, compose, send
-from .notify import covers, footer, reviewer_roles
+from .notify import footer, reviewer_roles
 
 log = logging.getLogger("clinicjournal.mail")
 

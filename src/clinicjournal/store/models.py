@@ -247,6 +247,14 @@ class Membership(Base):
     user: Mapped[User] = relationship(back_populates="memberships")
     site: Mapped[Site] = relationship()
 
+    def covers(self, locale: str) -> bool:
+        return covers(self.locales, locale)
+
+
+def covers(locales: list[str] | None, locale: str) -> bool:
+    """Whether a role limited to ``locales`` (empty: every language) covers ``locale``."""
+    return not locales or locale in locales
+
 
 class AdminSession(Base):
     """A signed-in staff session. Kept server-side, so that signing out, a password
