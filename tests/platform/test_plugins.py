@@ -14,9 +14,10 @@ from clinicjournal.platform.health import health_rows
 from clinicjournal.platform.manager import ENTRY_POINT_GROUP
 from clinicjournal.store import db, manage
 
-BUILT_IN = {"health_topics", "references", "disclaimer", "faq", "takeaway"}
+BUILT_IN = {"health_topics", "references", "disclaimer", "faq", "takeaway", "clinic_note"}
 ARTICLE = {"slug": "complete", "title": "A complete article", "category": "immune-health",
            "takeaway": "Remember this.", "faq": [{"q": "A question?", "a": "An answer."}],
+           "clinic_note": {"text": "We see this every week.", "by": "Dr. A"},
            "references": [{"key": "r1", "title": "A cited source", "kind": "Guideline", "year": 2022}],
            "body": "Text with a citation [@r1].\n"}
 
@@ -24,6 +25,7 @@ ARTICLE = {"slug": "complete", "title": "A complete article", "category": "immun
 PARTS = {
     "faq": ("section", "faq"),
     "takeaway": ("aside", "takeaway"),
+    "clinic_note": ("aside", "clinic-note"),
     "references": ("section", "sources"),
     "disclaimer": ("aside", "disclaimer"),
     "health_topics": ("a", "badge"),
