@@ -135,8 +135,8 @@ def test_your_sessions_are_listed_with_their_browser_and_address(app, sites):
     browser(app, "editor@alpha.test", SAFARI, "198.51.100.4")
     browser(app, "reviewer@alpha.test", SAFARI, "203.0.113.9")  # someone else's
     page = text_of(here.get("/admin/account"))
-    assert "Firefox on Windows this session 192.0.2.7" in page
-    assert "Safari on iOS 198.51.100.4" in page
+    assert "Firefox on Windows this session Network address 192.0.2.7" in page
+    assert "Safari on iOS Network address 198.51.100.4" in page
     assert "203.0.113.9" not in page
     assert page.count("this session") == 1
 
