@@ -199,7 +199,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, sites):
     response = client.get(f"/admin/alpha/articles/{sites.alpha_article}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login?next=/admin/alpha/articles/")
-    response = client.post(f"/admin/alpha/plugins/takeaway/toggle", {"enabled": "0"})
+    response = client.post("/admin/alpha/plugins/takeaway/toggle", {"enabled": "0"})
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
 
 
