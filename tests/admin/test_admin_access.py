@@ -31,7 +31,8 @@ def admin_rules(app):
 def fill(rule, site: str, ids) -> str:
     """A concrete URL for ``rule`` on ``site`` with the given object ids."""
     values = {"site": site, "article_id": ids["article"], "revision_id": ids["revision"],
-              "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway"}
+              "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway",
+              "user_id": ids.get("user", 1), "session_id": ids.get("session", 1)}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -198,7 +199,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, sites):
     response = client.get(f"/admin/alpha/articles/{sites.alpha_article}")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login?next=/admin/alpha/articles/")
-    response = client.post(f"/admin/alpha/plugins/takeaway/toggle", {"enabled": "0"})
+    response = client.post("/admin/alpha/plugins/takeaway/toggle", {"enabled": "0"})
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
 
 
@@ -289,3 +290,31 @@ def test_an_upload_too_large_to_read_says_the_limit_and_what_to_do(app, sites, l
     # under the request limit, an upload over ADMIN_UPLOAD_MAX_BYTES is read and refused as before
     refused = upload_of(editor, 1_500_000)
     assert refused.status_code == 302 and snapshot(app) == before
+
+
+def main_of(response) -> str:
+    """The page's own content: the title and the brand name around it say "clinicjournal" anyway."""
+    return response.get_data(as_text=True).split("<main", 1)[-1]
+
+
+def test_no_screen_a_site_admin_sees_tells_them_to_run_a_command(app, sites, login):
+    """Issue 19, item 2: site admins have the browser, not a shell on the server."""
+    client = login("site_admin@alpha.test")
+    ids = object_ids(app, sites.alpha_id, sites.alpha_article)
+    seen = 0
+    for rule in admin_rules(app):
+        if "GET" not in rule.methods or "<token>" in rule.rule:
+            continue
+        response = client.get(fill(rule, "alpha", ids), follow_redirects=True)
+        assert "clinicjournal " not in main_of(response), rule.rule
+        seen += response.status_code == 200
+    assert seen >= 15
+    # and the refusals of the pages they use: the site's last site admin, a language still in use
+    revoke = client.post(f"/admin/alpha/members/{sites.alpha_membership}/revoke", follow_redirects=True)
+    assert "without a site admin" in revoke.get_data(as_text=True)
+    settings = client.get("/admin/alpha/settings").get_data(as_text=True)
+    form = dict(re.findall(r'name="([^"]+)" (?:type="[^"]+" )?value="([^"]*)"', settings))
+    refused = client.post("/admin/alpha/settings", {**form, "locales": "en"})
+    assert refused.status_code == 422 and "still has articles in de" in refused.get_data(as_text=True)
+    for response in (revoke, refused):
+        assert "clinicjournal " not in main_of(response) and "`" not in main_of(response)

@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         auth,
         roles,
         ui,
+        views_accounts,
         views_articles,
         views_audit,
         views_home,
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
         views_retire,
         views_review,
         views_sites,
+        views_your_account,
     )
 
     for key, value in DEFAULTS.items():

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from ..store.manage import ConfigError
+from ..store.manage import ConfigError, check_text
 from ..store.models import Membership, Site, User
 from . import sessions
 
@@ -115,6 +115,51 @@ def set_password(user: User, password: str, ph: PasswordHasher | None = None, ke
     check_password_rules(password, (user.email, user.name))
     user.password_hash = (ph or hasher()).hash(password)
     sessions.end_all(object_session(user), user, keep=keep_session)
+
+
+MAX_NAME = 200
+
+
+def set_name(user: User, name: str) -> bool:
+    """Give ``user`` the full name ``name``; returns whether it changed. Readers see it
+    on articles this person signs off from now on ("Medically reviewed by …"); a
+    sign-off already given keeps the name it was given with.
+
+    :raise AccountError: for an empty or over-long name, or one with control characters.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise AccountError(_l("enter a full name, such as Dr. Amina Haddad"))
+    if len(name) > MAX_NAME:
+        raise AccountError(_l("the full name may have at most %(num)d characters", num=MAX_NAME))
+    try:
+        check_text(_l("the full name"), name)
+    except ConfigError as exc:  # one kind of refusal for the account pages to catch
+        raise AccountError(exc.args[0]) from None
+    changed = name != user.name
+    user.name = name
+    return changed
+
+
+def set_active(sess: Session, user: User, active: bool, *, by: User | None = None) -> bool:
+    """Let ``user`` sign in again (``active``) or stop them; returns whether it changed.
+
+    Either way every session of the account ends: on disabling, so that whoever is
+    signed in is out at once; on enabling, so that a session from before the
+    account was disabled does not come back to life with it.
+
+    :raise AccountError: when ``by`` (the network admin acting) would disable their
+        own account, which would lock them out of the page that undoes it.
+    :raise LastSiteAdmin: when ``user`` is the last active site admin of a site.
+    """
+    if not active:
+        if by is not None and by.id == user.id:
+            raise AccountError(_l("you cannot disable your own account; another network admin can"))
+        check_can_disable(sess, user)
+    changed = user.active != active
+    user.active = active
+    sessions.end_all(sess, user)
+    return changed
 
 
 def verify_password(user: User | None, password: str, ph: PasswordHasher) -> bool:

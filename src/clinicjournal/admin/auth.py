@@ -75,7 +75,8 @@ def password_hasher():
 
 
 def load_user() -> None:
-    """Set ``g.user`` from the session (``None`` when signed out, ended or expired)."""
+    """Set ``g.user`` from the session (``None`` when signed out, ended or expired),
+    and ``g.admin_session`` to its row (the "this session" of "Your account")."""
     g.user = None
     if "sid" not in session:
         return  # signed out (the session may still hold a CSRF secret for the sign-in form)
@@ -85,7 +86,7 @@ def load_user() -> None:
     if user is None or not user.active:
         session.clear()
         return
-    g.user = user
+    g.user, g.admin_session = user, row
 
 
 def to_login():
@@ -157,6 +158,29 @@ def clear_failures(sess, keys: list[str]) -> None:
         row = sess.get(LoginThrottle, key)
         if row is not None:
             sess.delete(row)
+
+
+def confirm_password(sess, user: User, password: str) -> str | None:
+    """``None`` when ``password`` is ``user``'s own; else the refusal, in words.
+
+    A wrong password counts as a failed sign-in (the caller commits), so that a
+    session left open on a shared computer does not give whoever finds it
+    unlimited guesses at the password behind it.
+    """
+    keys, now = _throttle_keys(user.email), utcnow()
+    until = locked_until(sess, keys, now)
+    if until is None:
+        if accounts.verify_password(user, password, password_hasher()):
+            clear_failures(sess, keys[:2])  # as a sign-in does: not the address's count
+            return None
+        if note_failure(sess, user.email, now):
+            sess.flush()
+            until = locked_until(sess, keys, now)
+    if until is None:
+        return _("That is not your current password.")
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return ngettext("Too many wrong passwords. For your security, try again in %(num)d minute.",
+                    "Too many wrong passwords. For your security, try again in %(num)d minutes.", minutes)
 
 
 # -- views ----------------------------------------------------------------------

@@ -69,6 +69,14 @@ def invitation_message(sess: Session, user: User, *, inviter: str | None, site: 
                                                                    site=site, role=role))
 
 
+def reinvitation_message(sess: Session, user: User, *, inviter: str) -> EmailMultiAlternatives:
+    """The invitation sent again (a new link; the old one stops working), about the
+    account's first role, as the first invitation most likely was. Commit, then send it."""
+    first = min(user.memberships, key=lambda m: m.id, default=None)
+    site = sess.get(Site, first.site_id) if first is not None else None
+    return invitation_message(sess, user, inviter=inviter, site=site, role=first.role if first is not None else None)
+
+
 def is_pending(user: User) -> bool:
     """Invited, and the invitation not accepted yet (no password chosen)."""
     return user.active and not user.password_hash

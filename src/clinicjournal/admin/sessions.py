@@ -4,8 +4,8 @@ The signed session cookie carries only a random token; the ``admin_session``
 row (its SHA-256) says whose session it is and since when. Every admin request
 looks the row up, so deleting it ends the session at once on every worker and
 host: on sign-out (that session), on a password change or "sign out everywhere"
-(every other session of the user), and when a user loses a role or is disabled
-(all of their sessions). A session also ends after ``ADMIN_SESSION_HOURS`` in
+(every other session of the user), when its user ends it on the "Your account"
+page, and when a user loses a role or is disabled (all of their sessions). A session also ends after ``ADMIN_SESSION_HOURS`` in
 all and after ``ADMIN_IDLE_MINUTES`` without a request.
 """
 
@@ -76,6 +76,19 @@ def end_all(sess: Session, user: User, keep: str | None = None) -> int:
     return sess.execute(query).rowcount or 0
 
 
+def end_one(sess: Session, user: User, session_id: int) -> bool:
+    """End the session ``session_id`` if it is one of ``user``'s; returns whether it was."""
+    return (sess.execute(delete(AdminSession).where(AdminSession.id == session_id,
+                                                    AdminSession.user_id == user.id)).rowcount or 0) == 1
+
+
 def of_user(sess: Session, user: User) -> list[AdminSession]:
-    return list(sess.scalars(select(AdminSession).where(AdminSession.user_id == user.id)
-                             .order_by(AdminSession.last_seen.desc())))
+    """``user``'s live sessions, the most recently used first. Rows past their
+    lifetime or idle time are left out: they open nothing, and :func:`current`
+    deletes each the next time its cookie comes back."""
+    now, cfg = utcnow(), current_app.config
+    return list(sess.scalars(select(AdminSession).where(
+        AdminSession.user_id == user.id,
+        AdminSession.created > now - dt.timedelta(hours=cfg["ADMIN_SESSION_HOURS"]),
+        AdminSession.last_seen > now - dt.timedelta(minutes=cfg["ADMIN_IDLE_MINUTES"]))
+        .order_by(AdminSession.last_seen.desc(), AdminSession.id.desc())))

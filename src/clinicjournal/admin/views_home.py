@@ -1,5 +1,5 @@
-"""The admin's front pages: the sites a user works on, creating sites and
-accounts (network admins), and each site's dashboard."""
+"""The admin's front pages: the sites a user works on, creating sites (network
+admins), and each site's dashboard."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from ..store.models import Article, utcnow
 from . import bp
 from .roles import SIGNED_IN, can, managed_sites, route
 from .ui import form_text
-from .views_invitations import accounts_page_context
 
 
 @route(bp, "/", SIGNED_IN)
@@ -53,13 +52,6 @@ def site_new():
             flash(_("Site %(name)s created.", name=site.name), "success")
             return redirect(url_for("admin.dashboard", site=site.slug))
     return render_template("admin/site_new.html", form=form, error=error), 422 if error else 200
-
-
-@route(bp, "/accounts", "network")
-def accounts_page():
-    """Every account, and the form that invites new people (network admins)."""
-    form = {"email": "", "name": "", "site": "", "role": "", "network_admin": False}
-    return render_template("admin/accounts.html", form=form, error=None, **accounts_page_context(db.session()))
 
 
 @route(bp, "/<site>/", "site.view")

@@ -49,6 +49,13 @@ def account_invite():
         sess.rollback()
         return render_template("admin/accounts.html", form=form, error=str(exc),
                                **accounts_page_context(sess)), 422
+    send_invitation(user, message)
+    return redirect(url_for("admin.accounts_page"))
+
+
+def send_invitation(user, message) -> None:
+    """Send an invitation (committed already) now, and say whether it went: the
+    network admin waits for the answer, so a refused mail is told at once."""
     if send_quietly([message], "an invitation"):
         flash(ngettext("Invitation sent to %(email)s. The link in it works for %(num)d day.",
                        "Invitation sent to %(email)s. The link in it works for %(num)d days.",
@@ -57,7 +64,6 @@ def account_invite():
         flash(_("The account for %(email)s is ready, but the invitation could not be sent: the mail server "
                 "refused it. Check the mail settings (see the deployment guide), then invite the same address "
                 "again.", email=user.email), "error")
-    return redirect(url_for("admin.accounts_page"))
 
 
 @route(bp, "/welcome/<token>", PUBLIC, methods=["GET", "POST"])

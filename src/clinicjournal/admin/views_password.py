@@ -23,6 +23,7 @@ import math
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_mailman import EmailMultiAlternatives
 from sqlalchemy.exc import IntegrityError
 
 from ..mail import accounts as letters
@@ -83,15 +84,8 @@ def forgot_password():
     quiet = _count(sess, f"reset-email:{email}", cfg["PASSWORD_RESET_MAX_PER_ACCOUNT"], now)
     user = accounts.find_user(sess, email)
     real = user is not None and user.active and not quiet
-    token = tokens.new_token()
-    minutes = int(cfg["PASSWORD_RESET_MINUTES"])
-    if real:
-        tokens.store(sess, user, tokens.RESET, token, dt.timedelta(minutes=minutes))
     # The same work for an address without an account: a stand-in is written to, and dropped.
-    recipient = user if real else User(email=email, name="")
-    link = links.admin_url("admin.reset_password", token=token)
-    locale = preferences.locale_for(sess, user if real else None)
-    message = compose(email, locale, lambda: letters.password_reset(recipient, link, minutes))
+    message = reset_message(sess, user if real else User(email=email, name=""), stored=real)
     audit.record(sess, email, "user.password_reset_requested", target=email, address=request.remote_addr,
                  mailed=real)
     try:
@@ -100,7 +94,22 @@ def forgot_password():
         sess.rollback()
         real = False
     send_in_background([message] if real else [], "a password-reset link")
-    return render_template("admin/forgot_password.html", email=typed, sent=True, minutes=minutes, error=None)
+    return render_template("admin/forgot_password.html", email=typed, sent=True,
+                           minutes=int(cfg["PASSWORD_RESET_MINUTES"]), error=None)
+
+
+def reset_message(sess, user: User, *, stored: bool = True, sent_by: str | None = None) -> EmailMultiAlternatives:
+    """A new single-use link to choose a password for ``user`` and the mail that
+    carries it, in their language; commit, then send it. The link is stored only
+    when ``stored`` (a stand-in for an unknown address is composed alike and
+    dropped). ``sent_by`` names the network admin who sent it, for the mail."""
+    minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
+    token = tokens.new_token()
+    if stored:
+        tokens.store(sess, user, tokens.RESET, token, dt.timedelta(minutes=minutes))
+    link = links.admin_url("admin.reset_password", token=token)
+    locale = preferences.locale_for(sess, user if stored else None)
+    return compose(user.email, locale, lambda: letters.password_reset(user, link, minutes, sent_by=sent_by))
 
 
 def _no_referrer(response):

@@ -167,13 +167,11 @@ def _set_active(email: str, active: bool) -> None:
     sess = session()
     try:
         user = accounts.get_user(sess, email)
-        if not active:
-            accounts.check_can_disable(sess, user)
+        accounts.set_active(sess, user, active)
     except accounts.LastSiteAdmin as exc:
         _refuse_last_admin(exc)
     except ConfigError as exc:
         fail(str(exc))
-    user.active = active
     audit.record(sess, audit.CLI, "user.enabled" if active else "user.disabled", target=user.email)
     sess.commit()
     console.print(f"{user.email} can {'now' if active else 'no longer'} sign in.")

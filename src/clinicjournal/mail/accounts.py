@@ -64,15 +64,23 @@ def role_granted(user: User, link: str, *, inviter: str, site: Site, role: str) 
         footer=_("If you did not expect this, tell the site's administrators or your network administrator."))
 
 
-def password_reset(user: User, link: str, minutes: int) -> Letter:
-    """A link to choose a new password, asked for on the sign-in page."""
+def password_reset(user: User, link: str, minutes: int, sent_by: str | None = None) -> Letter:
+    """A link to choose a new password, asked for on the sign-in page, or sent by
+    the network admin named ``sent_by`` from the Accounts page."""
+    if sent_by:
+        why = _("%(name)s, a network admin of the clinic journals, sent you a link to choose a new password for "
+                "the account %(email)s.", name=sent_by, email=user.email)
+        footer = _("If you did not expect this, ask %(name)s about it. Your password stays as it is until "
+                   "someone uses this link.", name=sent_by)
+    else:
+        why = _("Someone, probably you, asked for a new password for the clinic journal account %(email)s.",
+                email=user.email)
+        footer = _("If you did not ask for this, ignore this message: your password stays as it is.")
     return Letter(
         subject=_("Choose a new password"), greeting=_hello(user),
-        paragraphs=[_("Someone, probably you, asked for a new password for the clinic journal account "
-                      "%(email)s.", email=user.email),
+        paragraphs=[why,
                     ngettext("The button below lets you choose one. The link works once, for %(num)d minute.",
                              "The button below lets you choose one. The link works once, for %(num)d minutes.",
                              minutes),
                     _("Choosing a new password signs the account out on every other device.")],
-        action=(_("Choose a new password"), link),
-        footer=_("If you did not ask for this, ignore this message: your password stays as it is."))
+        action=(_("Choose a new password"), link), footer=footer)
