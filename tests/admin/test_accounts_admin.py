@@ -102,7 +102,13 @@ def test_the_last_site_admin_of_a_site_cannot_be_disabled(app, sites, login):
     assert state(app) == before
     assert site_admin.get("/admin/alpha/").status_code == 200  # still signed in
 
-    # with a second site admin, the first can go
+    # an invited site admin who has not chosen a password signs nobody in: still the last one
+    admin = login("site_admin@alpha.test")
+    assert admin.post("/admin/alpha/members", {"email": "invited@alpha.test", "role": "site_admin"}).status_code == 302
+    response = network.post(f"/admin/accounts/{user_id(app, 'site_admin@alpha.test')}/disable")
+    assert response.status_code == 422 and user_row(app, "site_admin@alpha.test").active
+
+    # with a second site admin who can sign in, the first can go
     make_user(app, "second@alpha.test", site="alpha", roles=["site_admin"])
     response = network.post(f"/admin/accounts/{user_id(app, 'site_admin@alpha.test')}/disable")
     assert response.status_code == 302 and not user_row(app, "site_admin@alpha.test").active

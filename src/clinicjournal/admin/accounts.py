@@ -251,18 +251,20 @@ def revoke(sess: Session, user: User, site: Site, role: str | None = None) -> li
 
 def check_site_keeps_an_admin(sess: Session, user: User, site: Site) -> None:
     """Refuse to leave ``site`` without a site admin who can sign in: taking the role
-    from (or disabling) ``user`` is allowed while another active account has it, or
-    when ``user`` cannot sign in anyway (a disabled account was no admin the site had).
+    from (or disabling) ``user`` is allowed while another active account that has
+    chosen its password has it (an invitation nobody accepted yet signs nobody in),
+    or when ``user`` cannot sign in anyway (a disabled or invited account was no
+    admin the site had).
     Network admins keep access to every site whatever its members; they are not
     counted, since a clinic should not need one to get its own site back.
 
     :raise LastSiteAdmin: saying to give another account the role first.
     """
-    if not user.active:
+    if not (user.active and user.password_hash):
         return
     others = sess.scalar(select(func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
                          .where(Membership.site_id == site.id, Membership.role == "site_admin",
-                                Membership.user_id != user.id, User.active.is_(True)))
+                                Membership.user_id != user.id, User.active.is_(True), User.password_hash != ""))
     if not others:
         raise LastSiteAdmin(_l(
             "this would leave %(site)s without a site admin, as %(email)s is its last one; give another account "
