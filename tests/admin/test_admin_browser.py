@@ -23,14 +23,14 @@ def browser(chromium_browser):
     return chromium_browser
 
 
-def sign_in(browser, base: str, email: str):
-    context = browser.new_context(locale="en-GB")
+def sign_in(browser, base: str, email: str, locale: str = "en-GB"):
+    context = browser.new_context(locale=locale)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(base + "/admin/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
     page.wait_for_url("**/admin/**")
     return page
 
@@ -136,12 +136,18 @@ def admin_pages(app, sites) -> list[str]:
     return ["/admin/", "/admin/accounts", "/admin/audit", "/admin/sites/new", "/admin/alpha/",
             "/admin/alpha/articles/", f"/admin/alpha/articles/{sites.alpha_article}",
             f"/admin/alpha/articles/{sites.alpha_de}", "/admin/alpha/articles/new",
+            f"/admin/alpha/articles/new?from={sites.alpha_article}&locale=de",
             f"/admin/alpha/articles/{sites.alpha_article}/revisions/",
             f"/admin/alpha/articles/{sites.alpha_article}/revisions/{revision}",
             "/admin/alpha/review", "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer",
             "/admin/alpha/plugins/references", "/admin/alpha/settings", "/admin/alpha/members",
             "/admin/alpha/audit", "/admin/alpha/no-such-page/"] + (
                 [f"/admin/alpha/articles/{sites.needs_work}"] if hasattr(sites, "needs_work") else [])
+
+
+#: Pages also checked with the admin in Arabic (right to left).
+RTL_PAGES = ("/admin/alpha/", "/admin/alpha/articles/new?from={article}&locale=de", "/admin/alpha/audit",
+             "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer", "/admin/alpha/settings")
 
 
 @pytest.fixture
@@ -196,6 +202,10 @@ def test_admin_pages_pass_axe(app, sites, server, browser, everything):
         rtl.goto(base + "/admin/login")
         assert rtl.locator("html").get_attribute("dir") == "rtl"
         check(rtl, "/admin/login (ar)")
+    rtl = sign_in(browser, base, everything, locale="ar")
+    for path in RTL_PAGES:
+        rtl.goto(base + path.format(article=sites.alpha_article))
+        check(rtl, f"{path} (ar)")
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
