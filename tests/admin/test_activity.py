@@ -49,9 +49,9 @@ def test_plugins_and_settings_changed_in_the_admin_and_on_the_command_line(app, 
     assert admin.post("/admin/alpha/plugins/references", {"style": "apa"}).status_code == 302
     assert cli("plugins", "enable", "faq", "--site", "alpha").exit_code == 0
     texts = [li.text() for li in recent(admin)]
-    assert texts[0].startswith("Someone on the server (command line) turned on the plugin faq")
-    assert texts[1].startswith("Site Admin of alpha changed the settings of references")
-    assert texts[2].startswith("Site Admin of alpha turned off the plugin faq")
+    assert texts[0].startswith("Someone on the server (command line) turned on the plugin FAQ")
+    assert texts[1].startswith("Site Admin of alpha changed the settings of References")
+    assert texts[2].startswith("Site Admin of alpha turned off the plugin FAQ")
 
 
 def test_hostile_and_right_to_left_names_and_titles_are_text(app, sites, login):

@@ -59,7 +59,7 @@ def test_site_admin_enables_a_plugin_seen_on_their_site_only(app, sites, server,
     assert card.get_by_text("Off", exact=True).is_visible()
     card.get_by_role("button", name="Turn on").click()
     page.wait_for_load_state()
-    assert page.get_by_role("status").get_by_text("takeaway is now on for this site.").is_visible()
+    assert page.get_by_role("status").get_by_text("Key takeaway is now on for this site.").is_visible()
     assert page.locator("#plugin-takeaway").get_by_text("On", exact=True).is_visible()
 
     # a reader who opens the page again (a link, not a reload) sees the change at once:

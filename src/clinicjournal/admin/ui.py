@@ -15,7 +15,7 @@ def plugins():
 
 def plugin_title(name: str) -> str:
     """A plugin's name for people, in the admin's language."""
-    return name
+    return plugins().title(name)
 
 
 def site_view(site):
