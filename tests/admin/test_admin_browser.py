@@ -124,6 +124,24 @@ def test_a_user_of_another_site_is_refused(app, sites, server, browser):
         assert db.session().scalar(select(SitePlugin).where(SitePlugin.plugin == "faq")) is None
 
 
+def test_the_main_colour_picker_shows_the_contrast_as_it_changes(app, sites, server, browser):
+    page = sign_in(browser, server("alpha"), "site_admin@alpha.test")
+    page.goto(server("alpha") + "/admin/alpha/settings")
+    note = page.locator("#f-primary-hint")
+    assert note.inner_text() == "Contrast of white text on this colour: 6.8:1. Readable."
+    page.locator("#f-primary").fill("#f0c040")
+    assert note.inner_text().startswith("Contrast of white text on this colour: 1.7:1. Too low")
+    assert "hint--warn" in note.get_attribute("class")
+    assert page.locator('[data-colour-code="f-primary"]').inner_text() == "#f0c040"
+    page.locator("#f-primary").fill("#143f5e")
+    assert note.inner_text() == "Contrast of white text on this colour: 11.0:1. Readable."
+    assert "hint--warn" not in note.get_attribute("class")
+    page.locator("#f-primary").fill("#f0c040")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").get_by_text("The main colour #f0c040 is too light").is_visible()
+
+
 # -- accessibility and validity of the admin pages ----------------------------------------
 
 def admin_pages(app, sites) -> list[str]:
