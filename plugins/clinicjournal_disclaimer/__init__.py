@@ -19,11 +19,12 @@ __version__ = "1.0.0"
 @hookimpl
 def plugin_info():
     return PluginInfo(
+        name=_l("Disclaimer"),
         description=_l("Adds the site's medical disclaimer under every article."),
         settings=(
-            SettingSpec("text", "text", default="", translatable=True,
+            SettingSpec("text", "text", default="", translatable=True, label=_l("Disclaimer text"),
                         help=_l("Disclaimer text; leave empty for the standard wording.")),
-            SettingSpec("link", "url", default="", translatable=True,
+            SettingSpec("link", "url", default="", translatable=True, label=_l("Link to the full disclaimer"),
                         help=_l("Address of the full disclaimer; leave empty to link the site's "
                                 "Disclaimer page.")),
         ),

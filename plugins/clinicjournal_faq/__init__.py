@@ -11,7 +11,8 @@ __version__ = "1.0.0"
 
 @hookimpl
 def plugin_info():
-    return PluginInfo(description=_l("Shows an article's questions and answers as a Common questions section."))
+    return PluginInfo(name=_l("FAQ"),
+                      description=_l("Shows an article's questions and answers as a Common questions section."))
 
 
 def _cited_text(ctx):

@@ -24,7 +24,8 @@ TOPICS = (
 
 @hookimpl
 def plugin_info():
-    return PluginInfo(description=_l("Health topic categories: Immune Health, Heart Health, Sleep and "
+    return PluginInfo(name=_l("Health topics"),
+                      description=_l("Health topic categories: Immune Health, Heart Health, Sleep and "
                                      "Nutrition."))
 
 

@@ -28,10 +28,12 @@ __version__ = "1.1.0"
 @hookimpl
 def plugin_info():
     return PluginInfo(
+        name=_l("References"),
         description=_l("Numbered in-text citations that link to a Sources list of the article's "
                        "references."),
         settings=(
             SettingSpec("style", "choice", default="numbered", choices=("numbered", *STYLES),
+                        label=_l("Citation style"),
                         help=_l("How the Sources list is written: the clinic's plain numbered style, "
                                 "or Vancouver, APA or AMA.")),
         ),

@@ -37,9 +37,10 @@ PAGES = ("index", "category", "article", "page")
 @hookimpl
 def plugin_info():
     return PluginInfo(
+        name=_l("Structured data"),
         description=_l("Structured data for search engines and link previews: JSON-LD (MedicalWebPage, "
                        "breadcrumbs), OpenGraph and Twitter card tags, canonical links."),
-        settings=(SettingSpec("twitter_site", "str", default="",
+        settings=(SettingSpec("twitter_site", "str", default="", label=_l("Twitter / X account"),
                               help=_l("The clinic's account for Twitter / X cards, e.g. @harbourview.")),),
     )
 

@@ -11,7 +11,8 @@ __version__ = "1.0.0"
 
 @hookimpl
 def plugin_info():
-    return PluginInfo(description=_l("Highlights an article's key takeaway in a box after the text."))
+    return PluginInfo(name=_l("Key takeaway"),
+                      description=_l("Highlights an article's key takeaway in a box after the text."))
 
 
 @hookimpl

@@ -23,14 +23,14 @@ def browser(chromium_browser):
     return chromium_browser
 
 
-def sign_in(browser, base: str, email: str):
-    context = browser.new_context(locale="en-GB")
+def sign_in(browser, base: str, email: str, locale: str = "en-GB"):
+    context = browser.new_context(locale=locale)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(base + "/admin/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
     page.wait_for_url("**/admin/**")
     return page
 
@@ -59,7 +59,7 @@ def test_site_admin_enables_a_plugin_seen_on_their_site_only(app, sites, server,
     assert card.get_by_text("Off", exact=True).is_visible()
     card.get_by_role("button", name="Turn on").click()
     page.wait_for_load_state()
-    assert page.get_by_role("status").get_by_text("takeaway is now on for this site.").is_visible()
+    assert page.get_by_role("status").get_by_text("Key takeaway is now on for this site.").is_visible()
     assert page.locator("#plugin-takeaway").get_by_text("On", exact=True).is_visible()
 
     # a reader who opens the page again (a link, not a reload) sees the change at once:
@@ -124,6 +124,24 @@ def test_a_user_of_another_site_is_refused(app, sites, server, browser):
         assert db.session().scalar(select(SitePlugin).where(SitePlugin.plugin == "faq")) is None
 
 
+def test_the_main_colour_picker_shows_the_contrast_as_it_changes(app, sites, server, browser):
+    page = sign_in(browser, server("alpha"), "site_admin@alpha.test")
+    page.goto(server("alpha") + "/admin/alpha/settings")
+    note = page.locator("#f-primary-hint")
+    assert note.inner_text() == "Contrast of white text on this colour: 6.8:1. Readable."
+    page.locator("#f-primary").fill("#f0c040")
+    assert note.inner_text().startswith("Contrast of white text on this colour: 1.7:1. Too low")
+    assert "hint--warn" in note.get_attribute("class")
+    assert page.locator('[data-colour-code="f-primary"]').inner_text() == "#f0c040"
+    page.locator("#f-primary").fill("#143f5e")
+    assert note.inner_text() == "Contrast of white text on this colour: 11.0:1. Readable."
+    assert "hint--warn" not in note.get_attribute("class")
+    page.locator("#f-primary").fill("#f0c040")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").get_by_text("The main colour #f0c040 is too light").is_visible()
+
+
 # -- accessibility and validity of the admin pages ----------------------------------------
 
 def admin_pages(app, sites) -> list[str]:
@@ -136,12 +154,18 @@ def admin_pages(app, sites) -> list[str]:
     return ["/admin/", "/admin/accounts", "/admin/audit", "/admin/sites/new", "/admin/alpha/",
             "/admin/alpha/articles/", f"/admin/alpha/articles/{sites.alpha_article}",
             f"/admin/alpha/articles/{sites.alpha_de}", "/admin/alpha/articles/new",
+            f"/admin/alpha/articles/new?from={sites.alpha_article}&locale=de",
             f"/admin/alpha/articles/{sites.alpha_article}/revisions/",
             f"/admin/alpha/articles/{sites.alpha_article}/revisions/{revision}",
             "/admin/alpha/review", "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer",
             "/admin/alpha/plugins/references", "/admin/alpha/settings", "/admin/alpha/members",
             "/admin/alpha/audit", "/admin/alpha/no-such-page/"] + (
                 [f"/admin/alpha/articles/{sites.needs_work}"] if hasattr(sites, "needs_work") else [])
+
+
+#: Pages also checked with the admin in Arabic (right to left).
+RTL_PAGES = ("/admin/alpha/", "/admin/alpha/articles/new?from={article}&locale=de", "/admin/alpha/audit",
+             "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer", "/admin/alpha/settings")
 
 
 @pytest.fixture
@@ -196,6 +220,10 @@ def test_admin_pages_pass_axe(app, sites, server, browser, everything):
         rtl.goto(base + "/admin/login")
         assert rtl.locator("html").get_attribute("dir") == "rtl"
         check(rtl, "/admin/login (ar)")
+    rtl = sign_in(browser, base, everything, locale="ar")
+    for path in RTL_PAGES:
+        rtl.goto(base + path.format(article=sites.alpha_article))
+        check(rtl, f"{path} (ar)")
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 

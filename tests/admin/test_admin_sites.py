@@ -80,7 +80,7 @@ def test_plugin_settings_form_with_values_per_language(app, sites, login):
         "text:en": "Changed", "text:de": "", "link:en": "javascript:alert(1)", "link:de": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Link must be an http(s) address" in html and "javascript:alert(1)" in html
+    assert "Link to the full disclaimer must be an http(s) address" in html and "javascript:alert(1)" in html
     assert "Talk to your doctor." in page(app, ARTICLE_WITH_TAKEAWAY, "alpha.localhost")
 
 

@@ -13,6 +13,11 @@ def plugins():
     return current_app.extensions["clinicjournal"].plugins
 
 
+def plugin_title(name: str) -> str:
+    """A plugin's name for people, in the admin's language."""
+    return plugins().title(name)
+
+
 def site_view(site):
     """The reader's snapshot of ``site`` (as of this request), for calling its plugins."""
     registry = current_app.extensions["clinicjournal"].sites

@@ -37,7 +37,7 @@ from ..store import audit, db
 from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories
 from ..web.scope import forget_page_scope
-from . import bp, editing
+from . import bp, editing, translating
 from .links import link_problems
 from .roles import (
     article_or_404,
@@ -90,7 +90,7 @@ def _categories(site) -> dict:
     return site_categories(site_view(site))
 
 
-def _editor(article, values, *, checked=None, conflict=False, status=200):
+def _editor(article, values, *, checked=None, conflict=False, status=200, translation=None):
     site = g.admin_site
     locked = article is not None and not (can("articles.edit") and can_edit_locale(article.locale))
     uncited = checked.uncited if checked else []
@@ -114,7 +114,7 @@ def _editor(article, values, *, checked=None, conflict=False, status=200):
         "admin/article_edit.html", site=site, article=article, values=values,
         errors=checked.errors if checked else [], citations=citations, uncited=uncited, links=links,
         conflict=conflict, locked=locked, categories=_categories(site), locales=locales, versions=versions,
-        sent_back=sent_back,
+        sent_back=sent_back, translation=translation,
         standing=standing_of(site, article) if article is not None else None,
         public_url=public_url(site, article.locale, article.slug) if article is not None else None,
         status_label=status_label,
@@ -149,22 +149,18 @@ def article_new():
     site = g.admin_site
     if request.method == "GET":
         values = _blank_values(site)
-        source_id = request.args.get("from", "")
-        if source_id.isascii() and source_id.isdigit() and len(source_id) <= 9:  # not "²", nor past an INTEGER
-            source = article_or_404(int(source_id))
-            values = {**editing.values_from_article(db.session(), source), "locale": values["locale"],
-                      "version": ""}
-            if values["locale"] == source.locale:
-                values["slug"] = ""
+        found = translating.translation(db.session(), site, request.args.get("from"), values["locale"])
+        if found is not None:
+            values = translating.start_values(found, values)
         if not can_edit_locale(values["locale"]):
             values["locale"] = next((loc for loc in site.locales if can_edit_locale(loc)), values["locale"])
-        return _editor(None, values)
+        return _editor(None, values, translation=found)
     values = editing.values_from_form(request.form)
     require_edit(values["locale"] or site.default_locale)
     sess = db.session()
     checked = editing.check(values, site=site, article=None, sess=sess, categories=set(_categories(site)))
     if checked.errors:
-        return _editor(None, values, checked=checked, status=422)
+        return _editor(None, values, checked=checked, status=422, translation=translating.of_form(db.session(), site, values))
     article = editing.save(sess, site, None, checked.doc, g.user, note="created")
     audit.record(sess, g.user, "article.created", site=site, target=f"{article.locale}/{article.slug}")
     sess.commit()
@@ -254,7 +250,7 @@ def article_preview_new():
     checked = editing.check(values, site=site, article=None, sess=db.session(),
                             categories=set(_categories(site)))
     if checked.errors:
-        return _editor(None, values, checked=checked, status=422)
+        return _editor(None, values, checked=checked, status=422, translation=translating.of_form(db.session(), site, values))
     return _render_preview(site, None, checked.doc)
 
 

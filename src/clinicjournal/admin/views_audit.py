@@ -6,7 +6,7 @@ from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 
 from ..store import audit, db
-from . import bp
+from . import activity, bp
 from .roles import route
 from .ui import page_number
 
@@ -26,8 +26,10 @@ def _render(site_id, site):
     per_page = current_app.config["ADMIN_PER_PAGE"]
     page = page_number()
     action = request.args.get("action", "").strip()[:100]
-    rows, total = audit.events(db.session(), site_id, page=page, per_page=per_page, action=action)
-    return render_template("admin/audit.html", site=site, rows=rows, total=total, page=page, action=action,
+    sess = db.session()
+    rows, total = audit.events(sess, site_id, page=page, per_page=per_page, action=action)
+    return render_template("admin/audit.html", site=site, rows=activity.describe(sess, rows), total=total,
+                           page=page, action=action,
                            pages=max(1, -(-total // per_page)), audit_value=audit_value)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..content import publishing
 from ..store import audit, db, manage
 from ..store.models import Article, utcnow
-from . import bp
+from . import activity, bp
 from .roles import SIGNED_IN, can, managed_sites, route
 from .ui import form_text
 
@@ -66,6 +66,6 @@ def dashboard():
         Article.site_id == site.id, publishing.state_filter(state, now))) or 0
         for state in ("draft", "review", "waiting", "scheduled", "published", "expired")}
     queue = review_queue(sess, site)
-    events = audit.events(sess, site.id, per_page=8)[0] if can("audit.view") else []
+    events = activity.describe(sess, audit.events(sess, site.id, per_page=8)[0]) if can("audit.view") else []
     return render_template("admin/dashboard.html", site=site, counts=counts, queue=queue, events=events,
                            today=dt.date.today())

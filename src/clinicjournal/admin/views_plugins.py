@@ -12,7 +12,7 @@ from ..platform.health import health_rows
 from ..platform.settings import update_settings
 from ..store import audit, db, manage
 from ..web.sites import to_view
-from . import bp
+from . import bp, setting_form
 from .roles import route
 from .ui import plugins
 
@@ -20,6 +20,7 @@ from .ui import plugins
 @dataclass
 class PluginRow:
     name: str
+    title: str  # what people call it: PluginInfo.name, else ``name``
     description: str
     version: str
     state: str  # "on", "off" or "broken"
@@ -40,7 +41,8 @@ def plugin_rows(sess, site) -> list[PluginRow]:
         record = registry.records[name]
         h = health.get(name)
         rows.append(PluginRow(
-            name=name, description=str(record.info.description or ""), version=record.version or "",
+            name=name, title=registry.title(name), description=str(record.info.description or ""),
+            version=record.version or "",
             state="broken" if record.broken else ("on" if name in enabled else "off"),
             error=record.error or "", failures=h.failures if h else 0, last_error=h.last_error if h else "",
             slowest_ms=h.slowest_ms if h else 0, slowest_hook=h.slowest_hook if h else "",
@@ -77,30 +79,14 @@ def plugin_toggle(name: str):
         sess.rollback()
         flash(str(exc), "error")
     else:
-        flash(_("%(name)s is now on for this site.", name=name) if enabled
-              else _("%(name)s is now off for this site.", name=name), "success")
+        title = plugins().title(name)
+        flash(_("%(name)s is now on for this site.", name=title) if enabled
+              else _("%(name)s is now off for this site.", name=title), "success")
     return redirect(url_for("admin.plugins_page") + f"#plugin-{name}")
 
 
 def _stored(site, name: str) -> dict:
     return next((dict(p.settings or {}) for p in site.plugins if p.plugin == name), {})
-
-
-def _form_values(site, specs, stored) -> dict[str, str]:
-    """Field name → text shown in the form (``name`` or ``name:locale`` for translatable ones)."""
-    values = {}
-    for spec in specs.values():
-        current = stored.get(spec.name, spec.default)
-        if spec.translatable:
-            per_locale = current if isinstance(current, dict) else {}
-            for locale in site.locales:
-                value = per_locale.get(locale, "" if isinstance(current, dict) else current)
-                values[f"{spec.name}:{locale}"] = "" if value is None else str(value)
-        elif spec.type == "bool":
-            values[spec.name] = "1" if current else ""
-        else:
-            values[spec.name] = "" if current is None else str(current)
-    return values
 
 
 @route(bp, "/<site>/plugins/<name>", "plugins.manage", methods=["GET", "POST"])
@@ -110,30 +96,28 @@ def plugin_settings(name: str):
     record = _record_or_404(name)
     specs = plugins().setting_specs(name)
     stored = _stored(site, name)
-    values, error = _form_values(site, specs, stored), None
+    values, error, problems = setting_form.shown(site, specs, stored), None, {}
+    title = plugins().title(name)
     if request.method == "POST":
-        submitted = {}
-        for spec in specs.values():
-            if spec.translatable:
-                for locale in site.locales:
-                    submitted[f"{spec.name}:{locale}"] = request.form.get(f"{spec.name}:{locale}", "")
-            elif spec.type == "bool":
-                submitted[spec.name] = "1" if request.form.get(spec.name) else ""
+        submitted = setting_form.submitted(site, specs, request.form)
+        problems = setting_form.problems(specs, values, submitted)
+        if not problems:
+            try:
+                changed = _save(sess, site, name, specs, values, submitted)
+                if changed:
+                    audit.record(sess, g.user, "setting.changed", site=site, target=name, values=changed)
+                sess.commit()
+            except manage.ConfigError as exc:  # what no single field says (a language the site dropped meanwhile)
+                sess.rollback()
+                error = str(exc)
             else:
-                submitted[spec.name] = request.form.get(spec.name, "")
-        try:
-            changed = _save(sess, site, name, specs, values, submitted)
-            if changed:
-                audit.record(sess, g.user, "setting.changed", site=site, target=name, values=changed)
-            sess.commit()
-        except manage.ConfigError as exc:
-            sess.rollback()
-            values, error = submitted, str(exc)
-        else:
-            flash(_("Settings of %(name)s saved.", name=name) if changed else _("Nothing changed."), "success")
-            return redirect(url_for("admin.plugin_settings", name=name))
-    return render_template("admin/plugin_settings.html", site=site, name=name, record=record,
-                           specs=specs, values=values, error=error), 422 if error else 200
+                flash(_("Settings of %(name)s saved.", name=title) if changed else _("Nothing changed."),
+                      "success")
+                return redirect(url_for("admin.plugin_settings", name=name))
+        values = submitted
+    return render_template("admin/plugin_settings.html", site=site, name=name, title=title, record=record,
+                           specs=specs, values=values, error=error, problems=problems,
+                           label=setting_form.label), 422 if error or problems else 200
 
 
 def _save(sess, site, name, specs, before: dict[str, str], submitted: dict[str, str]) -> dict[str, str]:

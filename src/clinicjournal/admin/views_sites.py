@@ -3,6 +3,7 @@ review interval), its host names (network admins) and its members (site admins).
 
 from __future__ import annotations
 
+from babel.numbers import get_decimal_symbol
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,8 +14,9 @@ from ..mail.accounts import role_words as role_label
 from ..mail.compose import send_in_background
 from ..store import audit, db, manage
 from ..store.models import Membership, User
+from ..web.colours import MIN_CONTRAST, contrast_on_white, shown
 from ..web.sites import own_name, tagline_in
-from . import accounts, bp, invitations
+from . import accounts, bp, invitations, site_form
 from .roles import membership_or_404, route
 from .ui import form_text
 
@@ -52,9 +54,13 @@ def settings():
     site, sess = g.admin_site, db.session()
     form, error = _settings_form(site), None
     if request.method == "POST":
-        form = {k: form_text(k) for k in form}
         before = _settings_form(site)
+        form = {k: form_text(k) for k in form}
+        form["locales"] = " ".join(site_form.chosen(request.form, site))
+        for key in ("primary", "accent"):
+            form[key] = site_form.kept_colour(key, form[key], before[key])
         try:
+            site_form.check_contrast(before["primary"], form["primary"])
             manage.update_site(sess, site, name=form["name"],
                                appearance={**{k: form[k] for k in COLOURS_AND_LOGO},
                                            "name": {code: form[f"name:{code}"] for code in _name_locales(site)},
@@ -62,8 +68,7 @@ def settings():
                                settings={"review_interval_days": form["review_interval_days"] or None,
                                          "review_pages": form["review_pages"] == "1",
                                          "four_eyes": form["four_eyes"] == "1"})
-            manage.set_locales(sess, site, form["locales"].replace(",", " ").split(),
-                               form["default_locale"] or None)
+            manage.set_locales(sess, site, form["locales"].split(), form["default_locale"] or None)
             changed = {k: v for k, v in _settings_form(site).items() if before.get(k) != v}
             if changed:
                 audit.record(sess, g.user, "site.changed", site=site, target=site.slug, changes=changed)
@@ -75,8 +80,14 @@ def settings():
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("admin.settings"))
     locale_options = [(code, f"{language_name(code)} ({code})") for code in site.locales]
+    codes = form["locales"].split()
+    colours = {key: shown(key, form[key]) for key in ("primary", "accent")}
     return render_template("admin/site_settings.html", site=site, form=form, error=error,
-                           locale_options=locale_options), 422 if error else 200
+                           locale_options=locale_options, languages=site_form.choices(site, codes, g.locale),
+                           other_languages=site_form.typed(site, codes), colours=colours,
+                           contrast=contrast_on_white(colours["primary"]), min_contrast=MIN_CONTRAST,
+                           ratio_text=site_form.ratio_text,
+                           decimal=get_decimal_symbol(g.locale)), 422 if error else 200
 
 
 @route(bp, "/<site>/hosts", "site.hosts", methods=["POST"])

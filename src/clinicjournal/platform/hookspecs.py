@@ -50,15 +50,24 @@ class SettingSpec:
     help: str = ""
     translatable: bool = False
     choices: tuple[str, ...] = ()
+    #: The field's label in the admin (a lazy-translated string); empty: the name, capitalised.
+    label: Any = ""
 
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """What a plugin says about itself (see :func:`plugin_info`)."""
+    """What a plugin says about itself (see :func:`plugin_info`).
 
-    description: str = ""
+    ``name`` is what people call the plugin ("Disclaimer"), shown in the admin
+    and the audit log; ``description`` one sentence on what it adds. Give both
+    as lazy-translated strings so they follow the admin's language. Without a
+    ``name`` the plugin's module name (``disclaimer``) is shown.
+    """
+
+    description: Any = ""
     default_enabled: bool = True
     settings: tuple[SettingSpec, ...] = ()
+    name: Any = ""
 
 
 @dataclass(frozen=True)
@@ -108,8 +117,8 @@ def plugin_info() -> PluginInfo:
 
         @hookimpl
         def plugin_info():
-            return PluginInfo(description="Adds a reading list",
-                              settings=(SettingSpec("size", "int", default=5),))
+            return PluginInfo(name=_l("Reading list"), description=_l("Adds a reading list"),
+                              settings=(SettingSpec("size", "int", default=5, label=_l("Books shown")),))
     """
 
 

@@ -184,6 +184,13 @@ class Plugins:
         record = self.records.get(name)
         return bool(record and not record.broken and record.info.default_enabled)
 
+    def title(self, name: str) -> str:
+        """What people call plugin ``name`` (its ``PluginInfo.name``, in the current
+        language), else the name it is installed under."""
+        record = self.records.get(name)
+        shown = str(record.info.name or "").strip() if record is not None else ""
+        return shown or name
+
     def setting_specs(self, name: str) -> dict[str, hookspecs.SettingSpec]:
         record = self.records.get(name)
         return {s.name: s for s in record.info.settings} if record else {}

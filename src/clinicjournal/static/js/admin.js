@@ -54,3 +54,31 @@
     item.appendChild(link);
   });
 })();
+
+/* Colour pickers: the chosen code beside each, and for the main colour the
+   contrast white text has on it (WCAG 2), as the server computes it on save. */
+(function () {
+  "use strict";
+  function channel(hex) {
+    var c = parseInt(hex, 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  }
+  function luminance(colour) {
+    return 0.2126 * channel(colour.substr(1, 2)) + 0.7152 * channel(colour.substr(3, 2)) +
+      0.0722 * channel(colour.substr(5, 2));
+  }
+  var pickers = document.querySelectorAll("input[type=color]");
+  Array.prototype.forEach.call(pickers, function (input) {
+    var code = document.querySelector('[data-colour-code="' + input.id + '"]');
+    var note = input.getAttribute("data-contrast") ? document.getElementById(input.getAttribute("data-contrast")) : null;
+    input.addEventListener("input", function () {
+      if (code) { code.textContent = input.value; }
+      if (!note || !/^#[0-9a-fA-F]{6}$/.test(input.value)) { return; }
+      var ratio = 1.05 / (luminance(input.value) + 0.05);
+      var low = ratio < parseFloat(note.getAttribute("data-min"));
+      var shown = (Math.floor(ratio * 10) / 10).toFixed(1).replace(".", note.getAttribute("data-decimal") || ".");
+      note.textContent = note.getAttribute(low ? "data-low" : "data-ok").replace("%(ratio)s", shown);
+      note.classList.toggle("hint--warn", low);
+    });
+  });
+})();
