@@ -35,7 +35,7 @@ CITATION = re.compile(r"\[@")
 
 @hookimpl
 def plugin_info():
-    return PluginInfo(description=_l("Shows a “What we see at the clinic” note: the clinic's own experience, "
+    return PluginInfo(name=_l("Clinic note"), description=_l("Shows a “What we see at the clinic” note: the clinic's own experience, "
                                      "in its own voice, after the article's text."))
 
 

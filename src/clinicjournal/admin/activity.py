@@ -80,6 +80,12 @@ SENTENCES = {
     "user.locked_out": N_("Signing in as %(person)s was paused after too many wrong passwords"),
     "user.enabled": N_("%(who)s re-enabled the account %(person)s"),
     "user.disabled": N_("%(who)s disabled the account %(person)s"),
+    "user.renamed": N_("%(who)s renamed the account %(person)s"),
+    "user.password_changed": N_("%(who)s changed their password"),
+    "user.session_ended": N_("%(who)s ended one of their sessions"),
+    "user.signed_out_others": N_("%(who)s ended their other sessions"),
+    "user.password_reset_sent": N_("%(who)s sent %(person)s a link to choose a new password"),
+    "user.invitation_resent": N_("%(who)s sent %(person)s the invitation again"),
     "install.restored": N_("%(who)s restored the whole install from a backup"),
 }
 # TRANSLATORS: an action the admin has no sentence for; %(action)s is its code, such as "plugin.enabled".
