@@ -6,8 +6,9 @@ new pages pass axe in English and Arabic."""
 from __future__ import annotations
 
 import pytest
+from browser_support import AxeCheck, sign_in  # noqa: F401  (sign_in is imported from here too)
 from admin_support import PASSWORD, sites, user_row  # noqa: F401  (fixtures)
-from conftest import serve, skip_or_fail
+from conftest import serve
 from mail_support import app, smtp  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -21,16 +22,6 @@ def base(app, sites):
     with serve(app, "accounts-server", quiet=True) as port:
         yield f"http://alpha.localhost:{port}"
 
-
-def sign_in(browser, base: str, email: str, password: str = PASSWORD, locale: str = "en-GB", **context):
-    page = browser.new_context(locale=locale, **context).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
-    page.goto(base + "/admin/login")
-    page.locator("#f-email").fill(email)
-    page.locator("#f-password").fill(password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/admin/**")
-    return page
 
 
 def test_a_user_ends_a_session_changes_the_password_and_is_then_disabled(base, chromium_browser, sites, app):
@@ -75,17 +66,7 @@ def test_a_user_ends_a_session_changes_the_password_and_is_then_disabled(base, c
 
 
 def test_the_account_pages_pass_axe(base, chromium_browser, sites, smtp, app):
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        skip_or_fail("axe-playwright-python is not installed (pip install -e '.[test]')")
-    axe = Axe()
-    problems = {}
-
-    def check(page, label):
-        serious = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[label] = "; ".join(f"{v['id']} at {' '.join(v['nodes'][0]['target'])}" for v in serious)
+    check = AxeCheck()
 
     network = sign_in(chromium_browser, base, sites.network)
     network.goto(base + "/admin/accounts")
@@ -113,4 +94,4 @@ def test_the_account_pages_pass_axe(base, chromium_browser, sites, smtp, app):
         page.wait_for_load_state()
         assert page.locator(".notice--error").is_visible()
         check(page, f"last site admin refused ({locale})")
-    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    check.assert_clean()

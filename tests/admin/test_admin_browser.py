@@ -4,6 +4,7 @@ real HTTP server: plugins per site, the publishing workflow, and refusals."""
 from __future__ import annotations
 
 import pytest
+from browser_support import AxeCheck, sign_in  # noqa: F401  (sign_in is imported from here too)
 from admin_support import PASSWORD, add_article, app, sites  # noqa: F401  (fixtures)
 from conftest import serve
 
@@ -22,17 +23,6 @@ def server(app, sites):
 def browser(chromium_browser):
     return chromium_browser
 
-
-def sign_in(browser, base: str, email: str, locale: str = "en-GB"):
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(base + "/admin/")
-    page.locator("#f-email").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/admin/**")
-    return page
 
 
 def set_plugin(app, site: str, plugin: str, enabled: bool) -> None:
@@ -185,22 +175,10 @@ def everything(app, sites):
 
 
 def test_admin_pages_pass_axe(app, sites, server, browser, everything):
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        from conftest import skip_or_fail
-
-        skip_or_fail("axe-playwright-python is not installed (pip install -e '.[test]')")
-    axe = Axe()
+    check = AxeCheck()
     base = server("alpha")
     login_page = browser.new_context().new_page()
     login_page.goto(base + "/admin/login")
-    problems = {}
-
-    def check(page, label):
-        serious = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[label] = "; ".join(f"{v['id']} at {' '.join(v['nodes'][0]['target'])}" for v in serious)
 
     check(login_page, "/admin/login")
     page = sign_in(browser, base, everything)
@@ -224,7 +202,7 @@ def test_admin_pages_pass_axe(app, sites, server, browser, everything):
     for path in RTL_PAGES:
         rtl.goto(base + path.format(article=sites.alpha_article))
         check(rtl, f"{path} (ar)")
-    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    check.assert_clean()
 
 
 @pytest.mark.validator

@@ -7,8 +7,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import AxeCheck, sign_in  # noqa: F401  (sign_in is imported from here too)
 from admin_support import PASSWORD, sites  # noqa: F401  (fixtures)
-from conftest import serve, skip_or_fail
+from conftest import serve
 from mail_support import app, smtp  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -24,15 +25,6 @@ def base(app, sites):
 def local(base: str, link: str) -> str:
     return base + urlsplit(link).path
 
-
-def sign_in(browser, base: str, email: str, password: str = PASSWORD, locale: str = "en-GB"):
-    page = browser.new_context(locale=locale).new_page()
-    page.goto(base + "/admin/login")
-    page.locator("#f-email").fill(email)
-    page.locator("#f-password").fill(password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/admin/**")
-    return page
 
 
 def test_invite_choose_a_password_and_sign_in(base, chromium_browser, sites, smtp):
@@ -75,17 +67,7 @@ def test_forgot_password_in_the_browser(base, chromium_browser, smtp):
 
 
 def test_the_new_pages_pass_axe(base, chromium_browser, sites, smtp, cli):
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        skip_or_fail("axe-playwright-python is not installed (pip install -e '.[test]')")
-    axe = Axe()
-    problems = {}
-
-    def check(page, label):
-        serious = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[label] = "; ".join(f"{v['id']} at {' '.join(v['nodes'][0]['target'])}" for v in serious)
+    check = AxeCheck()
 
     assert cli("user", "invite", "new@alpha.test").exit_code == 0
     welcome = smtp.wait_for(1)[0].link("/admin/welcome/")
@@ -106,7 +88,7 @@ def test_the_new_pages_pass_axe(base, chromium_browser, sites, smtp, cli):
         html = smtp.messages[0].html
         signed_in.set_content(html)
         check(signed_in, f"invitation mail ({locale})")
-    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    check.assert_clean()
 
 
 def test_a_reviewer_signs_off_from_the_link_in_the_mail(base, chromium_browser, sites, smtp):
