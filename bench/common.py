@@ -31,6 +31,7 @@ LOCAL = "127.0.0.1"
 
 _processes: list[subprocess.Popen] = []
 _temp_dirs: list[Path] = []
+_cleanups: list = []  # callables: drop a temp database, delete a run's Redis keys
 _keep_temp = False
 
 
@@ -88,6 +89,59 @@ def cleanup() -> None:
         else:
             shutil.rmtree(path, ignore_errors=True)
         _temp_dirs.remove(path)
+    while _cleanups:
+        undo = _cleanups.pop()
+        try:
+            undo()
+        except Exception as exc:  # keep cleaning up the rest
+            print(f"cleanup failed: {exc}", file=sys.stderr)
+
+
+def temp_database(server_url: str) -> str:
+    """A fresh, empty PostgreSQL database on ``server_url``'s server, dropped at cleanup.
+
+    ``server_url`` names any database the role may connect to (``.../test``); the
+    benchmark never writes into it, so a run cannot damage what is there.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    if url.get_backend_name() != "postgresql":
+        raise SystemExit(f"--database-url must be a postgresql:// URL (got {url.get_backend_name()})")
+    name = f"cjbench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        if _keep_temp:
+            print(f"kept database {name}", file=sys.stderr)
+            return
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    _cleanups.append(drop)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def redis_prefix(redis_url: str) -> str:
+    """A key prefix of this run's own for the shared Redis page cache; its keys go at cleanup,
+    so one run's cached pages never answer the next run's requests."""
+    import redis
+
+    prefix = f"cjbench:{os.getpid()}:{int(time.time())}:"
+
+    def delete_keys() -> None:
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start:start + 1000])
+        client.close()
+
+    _cleanups.append(delete_keys)
+    return prefix
 
 
 def _on_signal(signum, _frame) -> None:

@@ -36,6 +36,8 @@ import textgen
 VENV_BIN = Path(sys.executable).parent
 #: Settings of the caller's environment the benchmark keeps (for ``--cache redis``).
 PASSED_THROUGH = ("CLINICJOURNAL_CACHE_REDIS_URL", "CLINICJOURNAL_CACHE_KEY_PREFIX")
+#: One key for every process of a run: on a shared database the app refuses to make one per host.
+RUN_SECRET_KEY = os.urandom(32).hex()
 
 
 @dataclass
@@ -71,6 +73,7 @@ def app_env(instance: Path, db_url: str, cache_type: str = "simple") -> dict[str
         "CLINICJOURNAL_CACHE_TYPE": cache_type,
         "CLINICJOURNAL_STATIC_BUILD_DIR": str(instance / "static-build"),
         "CLINICJOURNAL_LOCALHOST_SITES": "true",  # the loads ask for each site as <slug>.localhost
+        "CLINICJOURNAL_SECRET_KEY": RUN_SECRET_KEY,
     })
     return env
 
@@ -103,7 +106,8 @@ def seed(instance: Path, db_url: str, n_sites: int, m_articles: int, *, rnd_seed
     env = app_env(instance, db_url)
     subprocess.run([str(VENV_BIN / "clinicjournal"), "db", "upgrade"], env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=300)
-    _check_fts_triggers(db_url)
+    if db_url.startswith("sqlite"):
+        _check_fts_triggers(db_url)
 
     # Sites through the same code path as `clinicjournal site create`.
     apply_env(env)
@@ -126,7 +130,9 @@ def seed(instance: Path, db_url: str, n_sites: int, m_articles: int, *, rnd_seed
     state.engine.dispose()
 
     engine = create_engine(db_url)
-    event.listen(engine, "connect", _fast_pragmas)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        event.listen(engine, "connect", _fast_pragmas)
     articles_t, refs_t = Article.__table__, Reference.__table__
     rnd = random.Random(rnd_seed)
     pools = textgen.make_pools(rnd)
@@ -217,22 +223,35 @@ def seed(instance: Path, db_url: str, n_sites: int, m_articles: int, *, rnd_seed
                 info.fewest_refs_slug, info.most_refs_slug = ref_counts[0][1], ref_counts[-1][1]
                 info.refs_range = (ref_counts[0][0], ref_counts[-1][0])
                 info.article_slug = info.first_site_slugs[len(info.first_site_slugs) // 2]
+    if engine.dialect.name == "postgresql":
+        # Explicit ids do not move PostgreSQL's sequences; without this the first import
+        # (the soak's editor re-writes references) would collide with a seeded id.
+        with engine.begin() as conn:
+            for table in ("article", "reference"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     with engine.begin() as conn:
         updated = conn.execute(text("UPDATE install_state SET value = value + 1 WHERE key = 'config_generation'"))
         if not updated.rowcount:
             conn.execute(text("INSERT INTO install_state (key, value) VALUES ('config_generation', 1)"))
+    first_word = textgen.slugify(info.search_query.split()[0])
     with engine.connect() as conn:
-        fts = conn.scalar(text("SELECT count(*) FROM article_fts WHERE article_fts MATCH :q"),
-                          {"q": textgen.slugify(info.search_query.split()[0])})
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if sqlite:
+            fts = conn.scalar(text("SELECT count(*) FROM article_fts WHERE article_fts MATCH :q"), {"q": first_word})
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:  # PostgreSQL: the search vector is a generated column, there is nothing to trigger
+            fts = conn.scalar(text("SELECT count(*) FROM article WHERE search_vector @@ plainto_tsquery('simple', :q)"),
+                              {"q": first_word})
+            info.db_bytes = conn.scalar(text("SELECT pg_database_size(current_database())"))
     engine.dispose()
     if not fts:
-        raise RuntimeError("the FTS index is empty after seeding: the search triggers did not fire")
+        raise RuntimeError("the search index finds nothing after seeding: the search triggers did not fire")
     stamp = instance / "cache-generation"
     stamp.touch()
     info.seconds = time.perf_counter() - started
-    db_path = Path(db_url.removeprefix("sqlite:///"))
-    info.db_bytes = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
+    if sqlite:
+        db_path = Path(db_url.removeprefix("sqlite:///"))
+        info.db_bytes = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
     return info
 
 
