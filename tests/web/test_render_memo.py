@@ -191,7 +191,8 @@ def test_memos_hold_a_bounded_amount_of_html():
 def test_the_in_process_page_cache_is_bounded_by_bytes_and_time():
     clock = [0.0]
     store = PageStore(max_bytes=100_000, ttl=300, timer=lambda: clock[0])
-    page = ("200 OK", [("Content-Type", "text/html")], b"p" * 9_000)
+    page = ("200 OK", {"": ([("Content-Type", "text/html")], b"p" * 8_000),
+                       "br": ([("Content-Type", "text/html"), ("Content-Encoding", "br")], b"b" * 1_000)})
     for n in range(30):
         store.set(f"page:{n}", page, timeout=300)
     assert store.used <= 100_000 and 9 <= len(store) <= 11

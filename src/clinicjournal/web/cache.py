@@ -23,6 +23,10 @@ Only a complete ``200`` answer to a ``GET`` that Flask marked cacheable, and
 that neither sets a cookie nor varies (by the session), is stored. A ``HEAD``
 is answered from the ``GET``'s entry, and a conditional request from an entry
 gets what Flask would answer it.
+
+An entry holds every encoding of the page, compressed once when it is stored
+(encoding.py); each request gets the one its ``Accept-Encoding`` asks for.
+Without a page cache, mark_cacheable compresses each answer itself.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from werkzeug.http import http_date, parse_etags, remove_entity_headers, unquote
 from werkzeug.wrappers import Request, Response
 
 from ..store.startup import StartupError
+from . import encoding
 from .memo import PageStore
 from .scope import request_facts
 from .upcoming import Upcoming
@@ -54,6 +59,8 @@ MARK = "x-clinicjournal-cache"
 #: never stored: when the answer was made (Flask sets it on conditional requests only)
 NOT_STORED = (MARK, "date")
 HIT = ("X-Cache", "hit")
+#: set in the environ by the caching layer: it encodes what it stores, Flask must not
+ENCODED_HERE = "clinicjournal.page_cache"
 NOT_MODIFIED = Response(status=304).status  # as werkzeug writes it
 #: Models whose changes retire cached pages (checked by name to avoid import cycles).
 WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
@@ -142,11 +149,23 @@ class CachingMiddleware:
         captured: dict[str, Any] = {}
 
         def capture(status, headers, exc_info=None):
+            # Held back until the body is known: a stored page is answered in the encoding asked for.
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, [(k, v) for k, v in headers if k.lower() != MARK], exc_info)
+            if exc_info is not None:
+                captured["started"] = True
+                return start_response(status, _sent(headers), exc_info)
+            return _no_write
 
+        if environ["REQUEST_METHOD"] == "GET" and not any(name in environ for name in CONDITIONAL):
+            # The answer may be stored: it comes back plain and is encoded here, once per encoding.
+            # Any other answer (HEAD, a conditional GET) Flask encodes itself, and it is not stored.
+            environ[ENCODED_HERE] = True
         body = self.app(environ, capture)
+        if "status" not in captured:  # not a Flask answer: nothing to hold back
+            return body
         if not self._storable(environ, identity, captured):
+            if not captured.get("started"):
+                start_response(captured["status"], _sent(captured["headers"]))
             return body
         try:
             data = b"".join(body)  # the page's own error, if it stops part-way: nothing stored
@@ -155,12 +174,17 @@ class CachingMiddleware:
                 body.close()
         headers = captured["headers"]
         length = next((v for k, v in headers if k.lower() == "content-length"), None)
-        if length == str(len(data)):  # complete: neither cut short nor streamed without a length
-            entry = (captured["status"], [(k, v) for k, v in headers if k.lower() not in NOT_STORED], data)
-            try:
-                self.cache.store.set(key, entry, timeout=self.cache.ttl)
-            except Exception as exc:
-                log.warning("could not store page in cache: %s", exc)
+        if length != str(len(data)):  # cut short, or streamed without a length: not stored
+            start_response(captured["status"], _sent(headers))
+            return [data]
+        entry = (captured["status"], encoding.variants([(k, v) for k, v in headers if k.lower() not in NOT_STORED],
+                                                       data))
+        try:
+            self.cache.store.set(key, entry, timeout=self.cache.ttl)
+        except Exception as exc:
+            log.warning("could not store page in cache: %s", exc)
+        chosen, data = _representation(entry, environ)
+        start_response(captured["status"], [*chosen, *((k, v) for k, v in headers if k.lower() == "date")])
         return [data]
 
     @staticmethod
@@ -168,14 +192,15 @@ class CachingMiddleware:
         """A 200 to a GET that Flask marked and that is anonymous, for the request the key
         was made from."""
         status, headers = captured.get("status", ""), captured.get("headers", ())
-        if environ["REQUEST_METHOD"] != "GET" or status.partition(" ")[0] != "200":
+        if not environ.get(ENCODED_HERE) or status.partition(" ")[0] != "200":
             return False
         names = {k.lower(): v for k, v in headers}
         if names.get(MARK) != "store":
             return False
         # Flask saves the session after mark_cacheable ran: a page that read the session
         # (Vary: Cookie) or set a cookie (a staff session refreshed) is that visitor's own.
-        if "set-cookie" in names or "vary" in names:
+        varies = {value.strip().lower() for value in names.get("vary", "").split(",") if value.strip()}
+        if "set-cookie" in names or varies - {"accept-encoding"}:
             return False
         # a layer inside this one that rewrote the request rendered another page than the key's
         return page_identity(environ) == identity
@@ -183,7 +208,8 @@ class CachingMiddleware:
     @staticmethod
     def _serve(entry, environ, start_response) -> Iterable[bytes]:
         """The stored page, answered as Flask answers the same request (mark_cacheable)."""
-        status, headers, body = entry
+        status = entry[0]
+        headers, body = _representation(entry, environ)
         head = environ["REQUEST_METHOD"] == "HEAD"
         conditions = [name for name in CONDITIONAL if name in environ]
         if not conditions:
@@ -207,6 +233,21 @@ class CachingMiddleware:
         return [b""] if head else [body]
 
 
+def _sent(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in headers if k.lower() != MARK]
+
+
+def _no_write(_data: bytes) -> None:
+    raise RuntimeError("the page cache does not support WSGI's write(): return the body instead")
+
+
+def _representation(entry, environ) -> tuple[list[tuple[str, str]], bytes]:
+    """The stored page's headers and body in the encoding the request accepts."""
+    representations = entry[1]
+    return (representations.get(encoding.choose(environ.get("HTTP_ACCEPT_ENCODING")))
+            or representations[""])
+
+
 #: request headers that make a response conditional (304) or partial (206)
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                "HTTP_RANGE", "HTTP_IF_RANGE")
@@ -227,12 +268,30 @@ def mark_cacheable(response: Response) -> Response:
     if g.get("last_modified"):
         response.last_modified = g.last_modified
     response.headers["Cache-Control"] = state.cache_control
+    environ = request.environ
     if state.page_cache is not None:
         response.headers["X-Clinicjournal-Cache"] = "store"
-    environ = request.environ
+    response.vary.add("Accept-Encoding")  # every reader page has encodings, whoever makes them
+    if not environ.get(ENCODED_HERE):
+        _encode(response, encoding.choose(environ.get("HTTP_ACCEPT_ENCODING")))
     if any(name in environ for name in CONDITIONAL):
         return response.make_conditional(request)
     return response  # nothing to compare: what make_conditional would return, at a fraction of its cost
+
+
+def _encode(response: Response, chosen: str) -> None:
+    """Compress a page that the caching layer will not (no page cache, or another
+    layer in front): the same representations a cached page has."""
+    if not chosen or response.is_streamed or "Content-Encoding" in response.headers:
+        return
+    data = response.get_data()
+    if len(data) < encoding.MIN_SIZE:
+        return
+    tag, weak = response.get_etag()
+    response.set_data(encoding.compress(data, chosen))
+    response.headers["Content-Encoding"] = chosen
+    if tag:
+        response.set_etag(f"{tag}-{chosen}", weak=weak)
 
 
 def track_bulk_statements(state) -> None:

@@ -59,7 +59,7 @@ class Memo:
 
 
 class PageStore(Memo):
-    """Rendered pages ``(status, headers, body)``, each kept at most ``ttl``
+    """Rendered pages ``(status, {encoding: (headers, body)})``, each kept at most ``ttl``
     seconds, bounded by bytes: the in-process page cache. Same calls as the
     ``cachelib`` store used for Redis."""
 
@@ -71,5 +71,6 @@ class PageStore(Memo):
 
 
 def _page_weight(entry: tuple) -> int:
-    _status, headers, body = entry
-    return len(body) + sum(len(name) + len(value) for name, value in headers)
+    """``(status, {encoding: (headers, body)})``: every representation counts."""
+    return sum(len(body) + sum(len(name) + len(value) for name, value in headers)
+               for headers, body in entry[1].values())
