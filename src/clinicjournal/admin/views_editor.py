@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..content import readability, slugs
 from ..content.render import count_words, reading_minutes
-from ..i18n import language_here
+from ..i18n import language_here, text_direction
+from ..web.assets import static_url
 from ..store import db
 from . import bp, editing, reference_rows
 from .autosave import autosave
@@ -45,18 +46,30 @@ def editor_slug():
     return jsonify(slug=slugs.propose(request.args.get("title", "")[:300], request.args.get("locale", "")))
 
 
+def field_labels() -> dict[str, str]:
+    """The editor's field labels (the checker's problems name fields by their keys)."""
+    return {"title": _("Title"), "summary": _("Summary"), "body": _("Body (Markdown)"), "slug": _("Slug"),
+            "locale": _("Language"), "category": _("Category"), "published": _("Publication date"),
+            "updated": _("Last updated"), "author": _("Author"), "translation_key": _("Translation key"),
+            "kind": _("Type"), "takeaway": _("Key takeaway")}
+
+
 @route(bp, "/<site>/editor/preview", "articles.edit", methods=["POST"])
 def editor_preview():
     """The editor's unsaved text rendered as readers will see it (for the live preview
-    beside the editor), or a short page listing what stops it from rendering (422)."""
+    beside the editor), or a short page listing what stops it from rendering (marked
+    by ``X-Preview-Problems``; a 200 still, as the page is an answer the frame shows)."""
     article = _article_of_form()
     checked = _checked(article)
     if checked.errors:
-        items = "".join(f"<li>{escape(p.message)}</li>" for p in checked.errors)
-        page = (f'<!doctype html><html lang="{escape(g.locale)}"><meta charset="utf-8"><title>'
-                f'{escape(_("Preview"))}</title><body><p><strong>'
-                f'{escape(_("The preview waits until these are fixed:"))}</strong></p><ul>{items}</ul></body></html>')
-        return page, 422, {"Content-Type": "text/html; charset=utf-8"}
+        labels = field_labels()
+        items = "".join(f"<li>{escape(labels[p.field] + ': ' if p.field in labels else '')}{escape(p.message)}</li>"
+                        for p in checked.errors)
+        page = (f'<!doctype html><html lang="{escape(g.locale)}" dir="{text_direction(g.locale)}"><meta charset="utf-8">'
+                f'<title>{escape(_("Preview"))}</title><link rel="stylesheet" href="{static_url("css/admin-preview.css")}">'
+                f'<body class="admin-preview-problems"><p><strong>{escape(_("The preview waits until these are fixed:"))}'
+                f'</strong></p><ul>{items}</ul></body></html>')
+        return page, 200, {"Content-Type": "text/html; charset=utf-8", "X-Preview-Problems": str(len(checked.errors))}
     return _render_preview(g.admin_site, article, checked.doc)
 
 

@@ -235,14 +235,18 @@
   if (frame) {
     preview.hidden = false;
     form.querySelector("[data-body-split]").classList.add("body-split--preview");
-    var scrollY = 0;
+    var scrollY = null;
     frame.addEventListener("load", function () {
-      try { frame.contentWindow.scrollTo(0, scrollY); } catch (e) { /* a frame without access keeps its top */ }
+      try {
+        var doc = frame.contentDocument, main = doc.querySelector("main h1") || doc.querySelector("main");
+        // the first time, start at the article (the site's header is the same on every page)
+        if (scrollY === null && main) { main.scrollIntoView(); } else { frame.contentWindow.scrollTo(0, scrollY || 0); }
+      } catch (e) { /* a frame without access keeps its top */ }
     });
     var render = debounce(function () {
-      try { scrollY = frame.contentWindow.scrollY || 0; } catch (e) { scrollY = 0; }
+      try { if (frame.srcdoc) { scrollY = frame.contentWindow.scrollY || 0; } } catch (e) { scrollY = 0; }
       post(form.getAttribute("data-preview-url"), new FormData(form)).then(function (r) {
-        return r.text().then(function (html) { frame.srcdoc = html; preview.classList.toggle("live-preview--stale", !r.ok); });
+        return r.text().then(function (html) { frame.srcdoc = html; preview.classList.toggle("live-preview--stale", !r.ok || r.headers.has("X-Preview-Problems")); });
       }).catch(function () {});
     }, 1000);
     form.addEventListener("input", render);
