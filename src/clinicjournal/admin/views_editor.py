@@ -19,8 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..content import readability, slugs
 from ..content.render import count_words, reading_minutes
 from ..i18n import language_here, text_direction
-from ..web.assets import static_url
 from ..store import db
+from ..web.assets import static_url
 from . import bp, editing, reference_rows
 from .autosave import autosave
 from .roles import article_or_404, require_edit, route
