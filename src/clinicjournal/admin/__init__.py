@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         views_accounts,
         views_articles,
         views_audit,
+        views_editor,
         views_home,
         views_invitations,
         views_notifications,

@@ -34,6 +34,7 @@ from ..content.checks import is_unknown_citation
 from ..content.citations import find_article_citations
 from ..i18n import language_here
 from ..store.models import Article, Membership, User, covers, utcnow
+from . import reference_rows
 
 TEXT_FIELDS = ("title", "summary", "category", "translation_key", "slug", "locale", "kind", "published",
                "updated", "author", "takeaway")
@@ -50,6 +51,8 @@ class Problem:
     message: str
     line: int | None = None  # for the body: the line in the editor
     excerpt: str = ""  # for the body: that line's text
+    item: int | None = None  # for references and questions: the row (from 1)
+    part: str = ""  # for references: the row's field ("title", "year"...)
 
 
 @dataclass
@@ -93,7 +96,7 @@ def values_from_article(sess: Session, article: Article) -> dict[str, Any]:
 def values_from_form(form) -> dict[str, Any]:
     values = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS}
     values["body"] = (form.get("body") or "").replace("\r\n", "\n")
-    values["references"] = (form.get("references") or "").replace("\r\n", "\n")
+    values["references_mode"], values["references"] = reference_rows.references_text(form)
     questions, answers = form.getlist("faq_q"), form.getlist("faq_a")
     values["faq"] = [{"q": q.strip(), "a": a.strip()} for q, a in zip(questions, answers)]
     values["version"] = (form.get("version") or "").strip()
@@ -105,13 +108,15 @@ def values_from_form(form) -> dict[str, Any]:
 def _problem(exc: AuthoringError) -> Problem:
     path = (exc.field or "").split(".")
     head = {"type": "kind"}.get(path[0], path[0]) if path[0] else ""
-    message = exc.message
+    message, item, part = exc.message, None, ""
     if head == "references" and len(path) >= 2 and path[1].isdigit():
-        what = f" ({path[2]})" if len(path) > 2 else ""
-        message = _("Reference %(num)d%(what)s: %(message)s", num=int(path[1]) + 1, what=what, message=message)
+        item, part = int(path[1]) + 1, path[2] if len(path) > 2 else ""
+        what = f" ({part})" if part else ""
+        message = _("Reference %(num)d%(what)s: %(message)s", num=item, what=what, message=message)
     elif head == "faq" and len(path) >= 2 and path[1].isdigit():
-        message = _("Question %(num)d: %(message)s", num=int(path[1]) + 1, message=message)
-    return Problem(head or "", message)
+        item = int(path[1]) + 1
+        message = _("Question %(num)d: %(message)s", num=item, message=message)
+    return Problem(head or "", message, item=item, part=part)
 
 
 def citation_problems(body: str, references: list[Any], faq: list[dict[str, str]] | None = None) -> list[Problem]:
@@ -213,7 +218,7 @@ _NOTE_PATTERNS = (
 
 def note_label(note: str) -> str:
     """A stored revision note in the reader's language."""
-    fixed = {"created": _("created"), "edited": _("edited"), "import": _("import"),
+    fixed = {"created": _("created"), "edited": _("edited"), "autosaved": _("autosaved"), "import": _("import"),
              "sent for review": _("sent for review"), "sent back to draft": _("sent back to draft"),
              "medical review signed off": _("medical review signed off"), "published": _("published"),
              "unpublished": _("unpublished")}

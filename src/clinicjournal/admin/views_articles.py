@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..content import publishing, revisions
+from ..content import publishing, revisions, slugs
 from ..content.authoring import (
     AuthoringError,
     extra_problem,
@@ -37,7 +37,7 @@ from ..store import audit, db
 from ..store.models import Article, AuditEvent, Revision, utcnow
 from ..web.pagebits import site_categories
 from ..web.scope import forget_page_scope
-from . import bp, editing, translating
+from . import bp, editing, editor_page, translating
 from .links import link_problems
 from .roles import (
     article_or_404,
@@ -117,7 +117,7 @@ def _editor(article, values, *, checked=None, conflict=False, status=200, transl
         sent_back=sent_back, translation=translation,
         standing=standing_of(site, article) if article is not None else None,
         public_url=public_url(site, article.locale, article.slug) if article is not None else None,
-        status_label=status_label,
+        status_label=status_label, **editor_page.extras(site, values, checked.errors if checked else []),
     ), status
 
 
@@ -156,6 +156,7 @@ def article_new():
             values["locale"] = next((loc for loc in site.locales if can_edit_locale(loc)), values["locale"])
         return _editor(None, values, translation=found)
     values = editing.values_from_form(request.form)
+    values["slug"] = values["slug"] or slugs.propose(values["title"], values["locale"])  # as the editor proposes
     require_edit(values["locale"] or site.default_locale)
     sess = db.session()
     checked = editing.check(values, site=site, article=None, sess=sess, categories=set(_categories(site)))

@@ -8,7 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..content import publishing
+from ..content import publishing, readability
 from ..i18n import language_here, language_name
 from ..mail.accounts import role_words as role_label
 from ..mail.compose import send_in_background
@@ -43,6 +43,7 @@ def _settings_form(site) -> dict:
         "locales": " ".join(site.locales),
         "default_locale": site.default_locale,
         "review_interval_days": str(manage.review_interval_days(site)),
+        "readability_grade": str(readability.target_grade(site)),
         "review_pages": "1" if publishing.review_required(site, "page") else "",
         "four_eyes": "1" if publishing.four_eyes(site) else "",
     }
@@ -66,6 +67,7 @@ def settings():
                                            "name": {code: form[f"name:{code}"] for code in _name_locales(site)},
                                            "tagline": {code: form[f"tagline:{code}"] for code in site.locales}},
                                settings={"review_interval_days": form["review_interval_days"] or None,
+                                         "readability_grade": form["readability_grade"] or None,
                                          "review_pages": form["review_pages"] == "1",
                                          "four_eyes": form["four_eyes"] == "1"})
             manage.set_locales(sess, site, form["locales"].split(), form["default_locale"] or None)

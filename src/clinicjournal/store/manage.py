@@ -314,6 +314,11 @@ def update_site(sess: Session, site: Site, *, name: str | None = None,
                                             value=repr(value))) from None
                 if not 1 <= value <= 3650:
                     raise ConfigError(_l("the review interval must be between 1 and 3650 days"))
+            if key == "readability_grade" and value is not None:
+                if not str(value).strip().isdigit() or not 1 <= int(value) <= 18:
+                    raise ConfigError(_l("the target reading grade must be a whole number from 1 to 18, not "
+                                         "%(value)s", value=repr(value)))
+                value = int(value)
             if value is None:
                 merged.pop(key, None)
             else:

@@ -16,6 +16,7 @@
   if (editor) {
     var dirty = false;
     editor.addEventListener("input", function () { dirty = true; });
+    editor.addEventListener("editor:saved", function () { dirty = false; });  // autosaved (editor.js)
     editor.addEventListener("submit", function (event) {
       var submitter = event.submitter;
       if (!submitter || submitter.getAttribute("formtarget") !== "_blank") { dirty = false; }
