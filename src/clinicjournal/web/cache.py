@@ -14,6 +14,10 @@ process:
   Redis, shared by every worker on every host.
 - ``CACHE_TYPE = "null"``: off (conditional requests still work).
 
+Entries are also keyed by their locale's and their locale-on-this-host's scoped
+generations (:func:`page_scopes`), which translation edits move: an edit of the
+German catalog retires German pages only, a site's own wording that site's.
+
 Entries are also keyed by the moment the next scheduled article goes live
 (upcoming.py), so it appears at its time on every cached page that lists it,
 and by what the page reads from the request (:func:`page_identity`: the path,
@@ -30,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -77,18 +82,62 @@ class Generation:
         if self.redis is not None:
             self.redis.incr(self.key)
             return
-        self.stamp.parent.mkdir(parents=True, exist_ok=True)
-        # A fresh mtime that is never equal to the previous one, even within a tick.
-        previous = self._mtime()
-        now = max(time.time_ns(), previous + 1_000)
-        self.stamp.touch()
-        os.utime(self.stamp, ns=(now, now))
+        self._touch(self.stamp)
 
-    def _mtime(self) -> int:
+    def scoped(self, scopes: tuple[str, ...]) -> str:
+        """The install-wide generation and each of ``scopes``' (a locale, a locale on
+        one host) in one string: one Redis round trip, or one stat per stamp file."""
+        if self.redis is not None:
+            values = self.redis.mget([self.key, *(f"{self.key}:{s}" for s in scopes)])
+            return ".".join((v or b"0").decode() for v in values)
+        return ".".join(str(self._mtime(p)) for p in (self.stamp, *map(self._scope_stamp, scopes)))
+
+    def bump_scope(self, scope: str) -> None:
+        """Retire the cached pages of one scope only (see :func:`page_scopes`)."""
+        if self.redis is not None:
+            self.redis.incr(f"{self.key}:{scope}")
+            return
+        self._touch(self._scope_stamp(scope))
+
+    def _scope_stamp(self, scope: str) -> Path:
+        return self.stamp.with_name(f"{self.stamp.name}.{scope}")
+
+    def _touch(self, stamp: Path) -> None:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        # A fresh mtime that is never equal to the previous one, even within a tick.
+        previous = self._mtime(stamp)
+        now = max(time.time_ns(), previous + 1_000)
+        stamp.touch()
+        os.utime(stamp, ns=(now, now))
+
+    def _mtime(self, stamp: Path | None = None) -> int:
         try:
-            return os.stat(self.stamp).st_mtime_ns
+            return os.stat(stamp or self.stamp).st_mtime_ns
         except FileNotFoundError:
             return 0
+
+
+_LOCALE_SEGMENT = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
+_HOST = re.compile(r"[a-z0-9.-]{1,253}")
+
+
+def page_scopes(identity: tuple[str, ...]) -> tuple[str, ...]:
+    """The scoped generations a page of this :func:`page_identity` is keyed by: its
+    locale's (the first path segment, /de/...) and that locale on its host's, moved by
+    translation edits (install-wide and per site); () for a page of no locale."""
+    path = identity[-2]
+    first = path[1:].split("/", 1)[0]
+    if not _LOCALE_SEGMENT.fullmatch(first):
+        return ()
+    host = identity[0].lower().rsplit(":", 1)[0] if not identity[0].endswith("]") else ""
+    return (first, f"{first}@{host}") if _HOST.fullmatch(host) else (first,)
+
+
+def scope_names(locale: str, hosts: tuple[str, ...] | None) -> list[str]:
+    """The scopes to move when ``locale``'s translations change (on ``hosts`` only)."""
+    if hosts is None:
+        return [locale]
+    return [f"{locale}@{h}" for h in hosts if _HOST.fullmatch(h)]
 
 
 class PageCache:
@@ -100,7 +149,8 @@ class PageCache:
 
     def key(self, identity: tuple[str, ...]) -> str:
         """The entry's key for a request of this :func:`page_identity`."""
-        generation = self.generation.current()
+        scoped = self.generation.scoped(page_scopes(identity))
+        generation = scoped.partition(".")[0]  # the install-wide one comes first
         if self.local and generation != self.seen_generation:
             # Entries of older generations can never be hit again: free the
             # worker's memory now rather than when their time runs out.
@@ -108,7 +158,7 @@ class PageCache:
             self.seen_generation = generation
         moment = self.upcoming.next_moment(generation) if self.upcoming is not None else ""
         digest = hashlib.sha1(repr(identity).encode(), usedforsecurity=False).hexdigest()
-        return f"page:{generation}:{moment}:{digest}"
+        return f"page:{scoped}:{moment}:{digest}"
 
 
 def page_identity(environ) -> tuple[str, ...]:
@@ -276,17 +326,25 @@ def init_app(app: Flask) -> None:
     state.cache_generation = generation
 
     def after_commit(session: Session) -> None:
+        retire = session.info.pop("retire_pages", ())
         if session.info.pop("cache_dirty", False):
             try:
                 generation.bump()
             except Exception as exc:
                 log.error("could not retire cached pages after a change: %s", exc)
+            return
+        for locale, hosts in retire:  # translation edits: only the pages they show on
+            try:
+                for scope in scope_names(locale, hosts):
+                    generation.bump_scope(scope)
+            except Exception as exc:
+                log.error("could not retire cached %s pages after a translation change: %s", locale, exc)
 
     maker = state.sessionmaker
     event.listen(maker, "before_flush", track_changes)
     event.listen(maker, "do_orm_execute", track_bulk_statements)
     event.listen(maker, "after_commit", after_commit)
-    event.listen(maker, "after_rollback", lambda s: s.info.pop("cache_dirty", None))
+    event.listen(maker, "after_rollback", lambda s: (s.info.pop("cache_dirty", None), s.info.pop("retire_pages", None)))
     app.before_request(lambda: setattr(g, "failures_at_start", state.plugins.failure_count))
     app.after_request(mark_cacheable)
     if state.page_cache is not None:
