@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
         views_retire,
         views_review,
         views_sites,
+        views_translations,
         views_your_account,
     )
 

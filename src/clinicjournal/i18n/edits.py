@@ -116,18 +116,18 @@ def save(sess: Session, *, catalog: str, locale: str, site_id: int | None, sourc
         raise StaleEdit(edit)
     label = actor.email if isinstance(actor, User) else (actor or "cli")
     user_id = actor.id if isinstance(actor, User) else None
-    if edit is None:
+    first = edit is None
+    if first:
         edit = CatalogEdit(catalog=catalog, locale=locale, site_id=site_id, scope=site_id or 0,
-                           msgctxt=source.context or "", msgid=msgid, msgid_plural=plural, strings=[], fuzzy=False)
+                           msgctxt=source.context or "", msgid=msgid)
         sess.add(edit)
-        sess.flush()
-        if baseline is not None:
-            sess.add(CatalogRevision(edit_id=edit.id, strings=list(baseline[0]), fuzzy=baseline[1],
-                                     saved_by_label="", note="shipped"))
     edit.strings, edit.fuzzy, edit.msgid_plural = list(strings), bool(fuzzy), plural
     edit.source_hash = source_hash(msgid, plural)
     edit.updated_at, edit.updated_by, edit.updated_by_label = utcnow(), user_id, label[:320]
-    sess.flush()
+    sess.flush()  # one flush per save: the version moves by exactly one
+    if first and baseline is not None:
+        sess.add(CatalogRevision(edit_id=edit.id, strings=list(baseline[0]), fuzzy=baseline[1],
+                                 saved_by_label="", note="shipped"))
     sess.add(CatalogRevision(edit_id=edit.id, strings=list(strings), fuzzy=bool(fuzzy), saved_by=user_id,
                              saved_by_label=label[:320], note=note[:300]))
     announce(sess, locale, site_id)

@@ -70,13 +70,13 @@ def put(message: Message, edit: CatalogEdit) -> None:
         message.flags.discard("fuzzy")
 
 
-def applied(directory: Path, locale: str, layers: list[dict[tuple, CatalogEdit]]) -> Catalog:
+def applied(directory: Path, locale: str, layers: list[dict[tuple, CatalogEdit]],
+            template: Catalog | None = None) -> Catalog:
     """The shipped ``.po`` (a new one for ``locale`` when there is none) with each of
     ``layers`` laid over it in turn. A message an edit names that the ``.po`` lacks is
-    added from the template."""
+    added from ``template`` (the code's strings; default: the ``.pot``)."""
     found = shipped(directory, locale)
     catalog = found if found is not None else Catalog(locale=locale, fuzzy=False)
-    template = None
     for layer in layers:
         for key, edit in layer.items():
             message = catalog.get(*key)
