@@ -118,3 +118,41 @@ def test_deleting_a_site_removes_its_own_wording_and_keeps_the_install_wide(app,
         rows = sess.scalars(select(CatalogEdit)).all()
         assert [(r.site_id, r.strings) for r in rows] == [(None, ["Gesundheitsheft"])]
         assert sess.scalar(select(func.count()).select_from(CatalogRevision)) == 1
+
+
+def test_translate_update_marks_edits_whose_source_changed_fuzzy_and_drops_none(app, german_site):
+    from babel.messages.catalog import Catalog
+
+    from clinicjournal.i18n.transfer import mark_source_changes
+
+    save(app, JOURNAL, ["Gesundheitsmagazin"])
+    save(app, MIN_READ, ["%(num)d Minute", "%(num)d Minuten"])
+    template = Catalog()
+    template.add("Health Journals")  # the code's new wording
+    template.add((MIN_READ, "%(num)d mins read"))  # the plural changed
+    with app.app_context():
+        sess = db.session()
+        changed = dict(mark_source_changes(sess, "core", template))
+        sess.commit()
+        rows = {r.msgid: r for r in sess.scalars(select(CatalogEdit))}
+    assert changed[JOURNAL].startswith("moved to 'Health Journals'")
+    assert changed[MIN_READ] == "source changed: fuzzy"
+    assert set(rows) == {JOURNAL, "Health Journals", MIN_READ}  # nothing dropped
+    assert all(r.fuzzy for r in rows.values())
+    assert rows["Health Journals"].strings == ["Gesundheitsmagazin"]
+    with app.app_context():
+        sess = db.session()
+        assert mark_source_changes(sess, "core", template) == []  # once is enough
+
+
+def test_translate_export_writes_the_po_with_the_browser_edits(app, german_site, cli, tmp_path):
+    from babel.messages.pofile import read_po
+
+    save(app, JOURNAL, ["Gesundheitsmagazin"])
+    out = tmp_path / "de.po"
+    result = cli("translate", "export", "de", "-o", out)
+    assert result.exit_code == 0, result.output
+    with out.open("rb") as fh:
+        catalog = read_po(fh, locale="de")
+    assert catalog.get(JOURNAL).string == "Gesundheitsmagazin"
+    assert catalog.get(MIN_READ).string == ("%(num)d Min. Lesezeit", "%(num)d Min. Lesezeit")  # the file's
