@@ -69,6 +69,12 @@ class Generation:
 
     def __init__(self, stamp: Path | None = None, redis=None, key: str = "clinicjournal:generation") -> None:
         self.stamp, self.redis, self.key = stamp, redis, key
+        # the scoped stamps' folder (plain strings: a Path costs microseconds per request)
+        self._folder = stamp.with_name(stamp.name + ".d") if stamp is not None else None
+        self._folder_str = str(self._folder) if stamp is not None else ""
+        self._stamp_str = str(stamp) if stamp is not None else ""
+        self._folder_seen: int | None = None  # its mtime when last read
+        self._scope_values: dict[str, int] = {}
 
     def current(self) -> str:
         if self.redis is not None:
@@ -86,21 +92,48 @@ class Generation:
 
     def scoped(self, scopes: tuple[str, ...]) -> str:
         """The install-wide generation and each of ``scopes``' (a locale, a locale on
-        one host) in one string: one Redis round trip, or one stat per stamp file."""
+        one host) in one string: one Redis round trip, or two stat calls (the stamp and
+        the folder of scoped stamps; the folder is read again only when it changed)."""
         if self.redis is not None:
             values = self.redis.mget([self.key, *(f"{self.key}:{s}" for s in scopes)])
             return ".".join((v or b"0").decode() for v in values)
-        return ".".join(str(self._mtime(p)) for p in (self.stamp, *map(self._scope_stamp, scopes)))
+        try:
+            main = os.stat(self._stamp_str).st_mtime_ns
+        except FileNotFoundError:
+            main = 0
+        if scopes:
+            try:
+                folder = os.stat(self._folder_str).st_mtime_ns
+            except FileNotFoundError:
+                folder = 0
+            if folder != self._folder_seen:  # a scope was bumped: read them all (stat first, then read)
+                self._scope_values = self._read_scopes()
+                self._folder_seen = folder
+        known = self._scope_values
+        return ".".join([str(main), *(str(known.get(s, 0)) for s in scopes)])
 
     def bump_scope(self, scope: str) -> None:
         """Retire the cached pages of one scope only (see :func:`page_scopes`)."""
         if self.redis is not None:
             self.redis.incr(f"{self.key}:{scope}")
             return
-        self._touch(self._scope_stamp(scope))
+        # A new file replaces the old one, so the folder's own mtime moves too, and is set
+        # past its previous value: readers see the change by one stat of the folder.
+        self._folder.mkdir(parents=True, exist_ok=True)
+        target = self._folder / scope
+        tmp = self._folder / f".{scope}.{os.getpid()}.tmp"
+        tmp.write_bytes(b"")
+        stamp = max(time.time_ns(), self._mtime(target) + 1_000)
+        os.utime(tmp, ns=(stamp, stamp))
+        os.replace(tmp, target)
+        moved = max(time.time_ns(), self._mtime(self._folder) + 1_000)
+        os.utime(self._folder, ns=(moved, moved))
 
-    def _scope_stamp(self, scope: str) -> Path:
-        return self.stamp.with_name(f"{self.stamp.name}.{scope}")
+    def _read_scopes(self) -> dict[str, int]:
+        try:
+            return {e.name: e.stat().st_mtime_ns for e in os.scandir(self._folder) if not e.name.startswith(".")}
+        except FileNotFoundError:
+            return {}
 
     def _touch(self, stamp: Path) -> None:
         stamp.parent.mkdir(parents=True, exist_ok=True)
