@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from urllib.parse import urlencode
 
-import pytest
 from admin_support import app, login, make_user, reader, sites  # noqa: F401  (fixtures)
 from babel.messages.pofile import read_po
 from sqlalchemy import select
