@@ -32,7 +32,7 @@ def fill(rule, site: str, ids) -> str:
     """A concrete URL for ``rule`` on ``site`` with the given object ids."""
     values = {"site": site, "article_id": ids["article"], "revision_id": ids["revision"],
               "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway",
-              "user_id": ids.get("user", 1), "session_id": ids.get("session", 1)}
+              "user_id": ids.get("user", 1), "session_id": ids.get("session", 1), "catalog": "core", "locale": "de"}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -306,6 +306,8 @@ def test_no_screen_a_site_admin_sees_tells_them_to_run_a_command(app, sites, log
         if "GET" not in rule.methods or "<token>" in rule.rule:
             continue
         response = client.get(fill(rule, "alpha", ids), follow_redirects=True)
+        if rule.endpoint.startswith("admin.translation"):  # lists the interface's texts, which name commands
+            continue
         assert "clinicjournal " not in main_of(response), rule.rule
         seen += response.status_code == 200
     assert seen >= 15

@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         views_retire,
         views_review,
         views_sites,
+        views_translations,
         views_your_account,
     )
 
@@ -120,8 +121,13 @@ def _add_site(endpoint, values) -> None:
 
 @bp.before_request
 def _guard():
+    from ..store import db
     from . import auth, roles
 
+    # The admin's own words come from the catalogs too: read the config generation (one
+    # query) so that a translation saved on another worker is shown here on this click.
+    state = current_app.extensions["clinicjournal"]
+    state.sites.refresh(db.session(), state.plugins)
     auth.load_user()
     if request.method in current_app.config["WTF_CSRF_METHODS"]:
         current_app.extensions["clinicjournal"].csrf.protect()

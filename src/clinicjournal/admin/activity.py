@@ -87,6 +87,12 @@ SENTENCES = {
     "user.password_reset_sent": N_("%(who)s sent %(person)s a link to choose a new password"),
     "user.invitation_resent": N_("%(who)s sent %(person)s the invitation again"),
     "install.restored": N_("%(who)s restored the whole install from a backup"),
+    # TRANSLATORS: %(message)s is an interface text (in English, as the code has it), %(language)s a language.
+    "translation.changed": N_("%(who)s changed the %(language)s translation of “%(message)s”"),
+    "translation.reverted": N_("%(who)s brought back an earlier %(language)s translation of “%(message)s”"),
+    "translation.uploaded": N_("%(who)s uploaded %(language)s translations from the file %(file)s"),
+    "translation.granted": N_("%(who)s let %(person)s edit the shared %(language)s translations"),
+    "translation.grant_removed": N_("%(who)s stopped %(person)s editing the shared %(language)s translations"),
 }
 # TRANSLATORS: an action the admin has no sentence for; %(action)s is its code, such as "plugin.enabled".
 UNKNOWN = N_("%(who)s: %(action)s")
@@ -196,7 +202,12 @@ class _Facts:
         return bdi(self.detail.get("old_name") or self.detail.get("old_slug") or "")
 
     def _language(self) -> Markup:
+        if self.event.action.startswith("translation."):  # the target is a message or a person
+            return _language(str(self.detail.get("locale") or ""), self.ui)
         return _language(self.target, self.ui)
+
+    def _message(self) -> Markup:
+        return bdi(self.target, "ltr")
 
     def _file(self) -> Markup:
         return bdi(str(self.detail.get("file") or ""))

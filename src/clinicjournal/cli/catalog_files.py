@@ -19,9 +19,7 @@ from pathlib import Path
 
 import click
 from babel import UnknownLocaleError
-from babel.messages import frontend as babel_frontend
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from flask import current_app
 from rich.markup import escape
@@ -30,18 +28,16 @@ from .. import __version__, i18n
 from ..i18n.checks import (
     shown_path,
 )
+from ..i18n.extraction import (  # noqa: F401
+    COMMENT_TAGS,
+    COPYRIGHT,
+    DEFAULT_MAPPING,
+    EXTRA_KEYWORDS,
+    extract,
+)
 from .base import console, fail
 
 DOMAIN = "messages"
-#: Used when neither the source folder nor the checkout has a babel.cfg (an installed wheel).
-DEFAULT_MAPPING = """\
-[python: **.py]
-[jinja2: **/templates/**.html]
-"""
-#: flask-babel's lazy forms, on top of Babel's defaults (_, gettext, ngettext, pgettext, ...).
-EXTRA_KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2")
-COMMENT_TAGS = ("TRANSLATORS:",)
-COPYRIGHT = "the clinicjournal authors"
 
 
 # -- which catalogs ---------------------------------------------------------------
@@ -168,46 +164,7 @@ def selected(plugin: str | None, all_: bool, directory: Path | None, writes: boo
     return targets
 
 
-# -- extraction ---------------------------------------------------------------------
-
-def _mapping(target: Target):
-    """Method map and options from the nearest babel.cfg (source, catalog's parent, checkout)."""
-    checkout = i18n.core_catalog_dir().parent / "babel.cfg"
-    for cfg in (target.source / "babel.cfg", target.directory.parent / "babel.cfg", checkout):
-        if cfg.is_file():
-            text, filename = cfg.read_text(encoding="utf-8"), str(cfg)
-            break
-    else:
-        text, filename = DEFAULT_MAPPING, "<built-in mapping>"
-    parse = getattr(babel_frontend, "parse_mapping_cfg", None) or babel_frontend.parse_mapping
-    return parse(io.StringIO(text), filename=filename)
-
-
-def _keywords() -> dict:
-    return {**DEFAULT_KEYWORDS, **babel_frontend.parse_keywords(EXTRA_KEYWORDS)}
-
-
-def _location_base(target: Target) -> Path:
-    """Locations read ``src/clinicjournal/templates/x.html`` or ``clinicjournal_faq/__init__.py``."""
-    parent = target.directory.parent
-    if target.source != parent and target.source.is_relative_to(parent):
-        return parent
-    return target.source.parent
-
-
-def extract(target: Target) -> Catalog:
-    """The template catalog of ``target``'s marked strings, fresh from its code."""
-    method_map, options_map = _mapping(target)
-    catalog = Catalog(project=target.project, version=target.version, copyright_holder=COPYRIGHT,
-                      charset="utf-8", fuzzy=False)
-    base = _location_base(target)
-    for filename, lineno, message, comments, context in extract_from_dir(
-            str(target.source), method_map, options_map, keywords=_keywords(), comment_tags=COMMENT_TAGS,
-            strip_comment_tags=True):
-        path = (target.source / filename).relative_to(base).as_posix()
-        catalog.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
-    return catalog
-
+# -- extraction: i18n/extraction.py (the admin's Translations screens count with it too)
 
 def _po_bytes(catalog: Catalog, **kwargs) -> bytes:
     buf = io.BytesIO()

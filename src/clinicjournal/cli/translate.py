@@ -25,6 +25,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from flask.cli import with_appcontext
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..i18n.catalogs import plural_rule_problem
 from ..i18n.checks import (
@@ -37,6 +38,9 @@ from ..i18n.checks import (
     placeholders,
     shown_path,
 )
+from ..i18n.sources import applied, edits_of
+from ..i18n.transfer import mark_source_changes
+from ..store import db
 from .base import console, fail, main, table
 from .catalog_files import (
     COPYRIGHT,
@@ -171,8 +175,34 @@ def update_cmd(plugin: str | None, all_: bool, directory: Path | None, drop_obso
             written = write_if_changed(po, _po_bytes(catalog, ignore_obsolete=drop_obsolete))
             rows.append([target.name, locale, len(new), fuzzy, len(before - set(after)),
                          "updated" if written else "unchanged"])
+        _browser_edits_after_update(target, template)
     table("Catalogs updated from the code", ["catalog", "locale", "new", "of them fuzzy", "no longer used", "file"], rows)
     console.print("Next: translate the new and fuzzy entries, then `clinicjournal translate stats`.")
+
+
+def _browser_edits(target: Target, locale: str) -> dict:
+    """The install-wide browser edits of one catalog ({} when the database has none or
+    cannot be read: the files alone are counted then)."""
+    try:
+        return edits_of(db.session(), target.name, locale, None)
+    except SQLAlchemyError:
+        db.session().rollback()
+        return {}
+
+
+def _browser_edits_after_update(target: Target, template: Catalog) -> None:
+    """Browser edits (rows, not in the .po) whose source changed become fuzzy, listed;
+    none is dropped (see clinicjournal.i18n.transfer.mark_source_changes)."""
+    sess = db.session()
+    try:
+        changed = mark_source_changes(sess, target.name, template)
+        sess.commit()
+    except SQLAlchemyError:  # no database (a plugin author's checkout): the files are all there is
+        sess.rollback()
+        return
+    if changed:
+        table(f"Browser edits of {target.name} whose source changed (kept, marked fuzzy)",
+              ["msgid", "what happened"], [[m[:60], what] for m, what in changed])
 
 
 def catalog_problems(target: Target, locale: str) -> list[Problem]:
@@ -246,12 +276,17 @@ def stats_cmd(plugin: str | None, all_: bool, directory: Path | None, fail_under
         for locale in locales:
             po = target.po(locale)
             catalog = _read(po, locale) if po.exists() else None
+            edited = _browser_edits(target, locale)
+            if edited:  # what readers get, as the Translations screen counts it
+                catalog = applied(target.directory, locale, [edited], source)
             counts = count(catalog, source)
             notes = []
             if catalog is None:
                 notes.append("not in this installed package" if installed(target) else "no .po yet: translate init")
             elif counts.not_in_po:
                 notes.append(f"{counts.not_in_po} new in the code: translate update")
+            if edited:
+                notes.append(f"{len(edited)} changed in the browser: translate export")
             if catalog is not None and counts.unused:
                 notes.append(f"{counts.unused} no longer used")
             if catalog is not None and (broken := catalog_problems(target, locale)):

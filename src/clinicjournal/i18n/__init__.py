@@ -2,8 +2,10 @@
 
 Catalogs: the core's under ``translations/`` plus each loaded plugin's own
 ``translations/`` folder beside its code, read from the ``.po`` files and merged
-at run time (:mod:`clinicjournal.i18n.catalogs`): an edited catalog is used after a
-restart, and nothing is ever compiled into the code's folders.
+at run time (:mod:`clinicjournal.i18n.catalogs`): an edited file is used after a
+restart, and nothing is ever compiled into the code's folders. Translations edited
+in the browser are rows laid over them (:mod:`clinicjournal.i18n.layer`), live on
+every worker on the next request.
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ def catalog_dirs(plugins) -> dict[str, Path]:
 
 def init_app(app: Flask) -> None:
     from .catalogs import CatalogDomain, Catalogs
+    from .layer import Layered
 
     state = app.extensions["clinicjournal"]
     state.catalogs = Catalogs(catalog_dirs(state.plugins))
+    state.catalog_layer = Layered(state.catalogs)
     babel = Babel(app, locale_selector=lambda: g.get("locale") or _fallback_locale())
-    babel.domain_instance = CatalogDomain(state.catalogs)
+    babel.domain_instance = CatalogDomain(state.catalogs, state.catalog_layer)
     # flask-babel looks the catalog up again for every string; templates use
     # the one looked up once per request (same catalog: the locale is fixed
     # for a request once chosen).

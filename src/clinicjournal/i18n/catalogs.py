@@ -7,7 +7,8 @@ forms against Babel's rule for the language); an entry that fails is left
 out, so readers see the source string, and a warning names its file and line.
 
 One :class:`Catalogs` per app (``app.extensions["clinicjournal"].catalogs``),
-merged per language on first use: core first, then each plugin's catalog.
+merged per language on first use: core first, then each plugin's catalog. The
+translations edited in the browser are laid over them (:mod:`.layer`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from flask import current_app, g
 from flask_babel import Domain, get_locale
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..store import db
 from .checks import Problem, check_catalog, messages_of
 
 log = logging.getLogger("clinicjournal.i18n")
@@ -123,12 +127,24 @@ class Catalogs:
 class CatalogDomain(Domain):
     """flask-babel's domain, answered from :class:`Catalogs` instead of ``.mo`` files."""
 
-    def __init__(self, catalogs: Catalogs) -> None:
+    def __init__(self, catalogs: Catalogs, layer=None) -> None:
         super().__init__()
         self.catalogs = catalogs
+        self.layer = layer  # a layer.Layered: the browser edits over the files
 
     def get_translations(self):
         locale = get_locale()
         if locale is None:
             return NullTranslations()
-        return self.catalogs.translations(str(locale))
+        layer = self.layer
+        if layer is None:
+            return self.catalogs.translations(str(locale))
+        # The registry read the config generation for this request (web.sites.resolve_site,
+        # admin.ui): the edits are read again only when it moved.
+        state = current_app.extensions["clinicjournal"]
+        try:
+            layer.sync(state.sites.generation, db.session())
+        except SQLAlchemyError as exc:  # an error page while the database is away: the files alone
+            log.warning("browser translations not read again: %s", exc)
+        site = g.get("site")
+        return layer.translations(str(locale), site.id if site is not None else None)

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import create_engine, event, inspect, make_url, select, text, update
+from sqlalchemy import (
+    create_engine,
+    event,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -292,17 +301,27 @@ def config_generation(sess: Session) -> int:
     return conn.exec_driver_sql(sql).scalar() or 0
 
 
-def bump_config_generation(sess: Session) -> None:
+def bump_config_generation(sess: Session, retire_pages: bool = True) -> None:
     """Mark site/plugin configuration as changed for every worker process.
 
     Call inside the transaction that makes the change, so the bump commits with it.
+    With ``retire_pages`` False the cached pages stay: the caller retires the ones the
+    change shows on (a translation edit: one locale's, or one site's).
     """
-    sess.info["cache_dirty"] = True  # a bulk UPDATE is invisible to the flush hook
-    updated = sess.execute(
-        update(Setting).where(Setting.key == "config_generation").values(value=Setting.value + 1)
-    )
+    if retire_pages:
+        sess.info["cache_dirty"] = True  # a bulk UPDATE is invisible to the flush hook
+        updated = sess.execute(
+            update(Setting).where(Setting.key == "config_generation").values(value=Setting.value + 1)
+        )
+        if not updated.rowcount:
+            sess.add(Setting(key="config_generation", value=1))
+        return
+    # Through the connection, past the ORM events that mark every cached page stale.
+    table = Setting.__table__
+    conn = sess.connection()
+    updated = conn.execute(update(table).where(table.c.key == "config_generation").values(value=table.c.value + 1))
     if not updated.rowcount:
-        sess.add(Setting(key="config_generation", value=1))
+        conn.execute(insert(table).values(key="config_generation", value=1))
 
 
 def describe_write_error(exc: BaseException, retry: str | None = None) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import db
+from .catalog_models import CatalogEdit, CatalogRevision
 from .models import (
     Article,
     AuditEvent,
@@ -51,11 +52,14 @@ def contents(sess: Session, site: Site) -> SiteContents:
 
 
 def delete_site(sess: Session, site: Site) -> SiteContents:
-    """Remove ``site`` and all its content, members' roles, hosts and plugin
-    settings (accounts stay: they may work on other sites). The caller commits."""
+    """Remove ``site`` and all its content, members' roles, hosts, plugin
+    settings and its own interface wording (accounts stay: they may work on other sites). The caller commits."""
     removed = contents(sess, site)
     in_site = select(Article.id).where(Article.site_id == site.id).scalar_subquery()
+    own_wording = select(CatalogEdit.id).where(CatalogEdit.site_id == site.id).scalar_subquery()
     for table, where in (
+            (CatalogRevision, CatalogRevision.edit_id.in_(own_wording)),
+            (CatalogEdit, CatalogEdit.site_id == site.id),
             (Revision, Revision.article_id.in_(in_site)),
             (Reference, Reference.article_id.in_(in_site)),
             (SlugRedirect, SlugRedirect.site_id == site.id),

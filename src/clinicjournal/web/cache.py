@@ -14,6 +14,10 @@ process:
   Redis, shared by every worker on every host.
 - ``CACHE_TYPE = "null"``: off (conditional requests still work).
 
+Entries are also keyed by their locale's and their locale-on-this-host's scoped
+generations (:func:`page_scopes`), which translation edits move: an edit of the
+German catalog retires German pages only, a site's own wording that site's.
+
 Entries are also keyed by the moment the next scheduled article goes live
 (upcoming.py), so it appears at its time on every cached page that lists it,
 and by what the page reads from the request (:func:`page_identity`: the path,
@@ -33,8 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -46,6 +48,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..store.startup import StartupError
 from . import encoding
+from .generations import Generation, page_scopes, scope_names  # noqa: F401  (Generation: part of this API)
 from .memo import PageStore
 from .scope import request_facts
 from .upcoming import Upcoming
@@ -66,38 +69,6 @@ NOT_MODIFIED = Response(status=304).status  # as werkzeug writes it
 WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
 
 
-class Generation:
-    """Where the install-wide cache generation lives."""
-
-    def __init__(self, stamp: Path | None = None, redis=None, key: str = "clinicjournal:generation") -> None:
-        self.stamp, self.redis, self.key = stamp, redis, key
-
-    def current(self) -> str:
-        if self.redis is not None:
-            return (self.redis.get(self.key) or b"0").decode()
-        try:
-            return str(os.stat(self.stamp).st_mtime_ns)
-        except FileNotFoundError:
-            return "0"
-
-    def bump(self) -> None:
-        if self.redis is not None:
-            self.redis.incr(self.key)
-            return
-        self.stamp.parent.mkdir(parents=True, exist_ok=True)
-        # A fresh mtime that is never equal to the previous one, even within a tick.
-        previous = self._mtime()
-        now = max(time.time_ns(), previous + 1_000)
-        self.stamp.touch()
-        os.utime(self.stamp, ns=(now, now))
-
-    def _mtime(self) -> int:
-        try:
-            return os.stat(self.stamp).st_mtime_ns
-        except FileNotFoundError:
-            return 0
-
-
 class PageCache:
     def __init__(self, store, generation: Generation, ttl: int, local: bool = False,
                  upcoming: Upcoming | None = None) -> None:
@@ -107,7 +78,8 @@ class PageCache:
 
     def key(self, identity: tuple[str, ...]) -> str:
         """The entry's key for a request of this :func:`page_identity`."""
-        generation = self.generation.current()
+        scoped = self.generation.scoped(page_scopes(identity))
+        generation = scoped.partition(".")[0]  # the install-wide one comes first
         if self.local and generation != self.seen_generation:
             # Entries of older generations can never be hit again: free the
             # worker's memory now rather than when their time runs out.
@@ -115,7 +87,7 @@ class PageCache:
             self.seen_generation = generation
         moment = self.upcoming.next_moment(generation) if self.upcoming is not None else ""
         digest = hashlib.sha1(repr(identity).encode(), usedforsecurity=False).hexdigest()
-        return f"page:{generation}:{moment}:{digest}"
+        return f"page:{scoped}:{moment}:{digest}"
 
 
 def page_identity(environ) -> tuple[str, ...]:
@@ -335,17 +307,25 @@ def init_app(app: Flask) -> None:
     state.cache_generation = generation
 
     def after_commit(session: Session) -> None:
+        retire = session.info.pop("retire_pages", ())
         if session.info.pop("cache_dirty", False):
             try:
                 generation.bump()
             except Exception as exc:
                 log.error("could not retire cached pages after a change: %s", exc)
+            return
+        for locale, hosts in retire:  # translation edits: only the pages they show on
+            try:
+                for scope in scope_names(locale, hosts):
+                    generation.bump_scope(scope)
+            except Exception as exc:
+                log.error("could not retire cached %s pages after a translation change: %s", locale, exc)
 
     maker = state.sessionmaker
     event.listen(maker, "before_flush", track_changes)
     event.listen(maker, "do_orm_execute", track_bulk_statements)
     event.listen(maker, "after_commit", after_commit)
-    event.listen(maker, "after_rollback", lambda s: s.info.pop("cache_dirty", None))
+    event.listen(maker, "after_rollback", lambda s: (s.info.pop("cache_dirty", None), s.info.pop("retire_pages", None)))
     app.before_request(lambda: setattr(g, "failures_at_start", state.plugins.failure_count))
     app.after_request(mark_cacheable)
     if state.page_cache is not None:
