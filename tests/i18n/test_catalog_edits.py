@@ -156,3 +156,21 @@ def test_translate_export_writes_the_po_with_the_browser_edits(app, german_site,
         catalog = read_po(fh, locale="de")
     assert catalog.get(JOURNAL).string == "Gesundheitsmagazin"
     assert catalog.get(MIN_READ).string == ("%(num)d Min. Lesezeit", "%(num)d Min. Lesezeit")  # the file's
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>Journal",
+    "<img src=x onerror=alert(1)>",
+    'Journal" autofocus onfocus="alert(1)',  # leaves an attribute the text is put in
+    "Journal >",
+])
+def test_a_translation_typed_in_the_browser_cannot_add_code_to_the_page(app, german_site, hostile):
+    """Templates take translations as trusted markup (Jinja's i18n): the shipped catalogs are
+    reviewed as code, a browser edit or an upload is not, and reaches every page of every site."""
+    with pytest.raises(edits.Refused) as refused:
+        save(app, JOURNAL, [hostile], site_id=german_site.id)
+    assert "may not add it" in refused.value.problems[0][0]
+    page = get(app.test_client(), "/de/").text
+    assert "alert(1)" not in page
+    save(app, JOURNAL, ["„Gesundheitsheft“ der Praxis"])  # typographic quotes are text
+    assert "„Gesundheitsheft“ der Praxis" in get(app.test_client(), "/de/").text

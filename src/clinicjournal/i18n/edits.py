@@ -66,7 +66,30 @@ def check(locale: str, source: Message, strings: list[str], plural_forms: str | 
         found.setdefault(index, []).append(text)
     if source.pluralizable and len(strings) != catalog.num_plurals:
         found.setdefault(-1, [])
+    for index, string in enumerate(strings):
+        for problem in markup_problems(source, string):
+            found.setdefault(index, []).append(problem)
     return found
+
+
+#: characters that are code in a page: templates take a translation as trusted markup
+#: (Jinja's i18n), so one typed in the browser could open a tag or leave an attribute
+CODE_CHARACTERS = ("<", ">", '"')
+
+
+def markup_problems(source: Message, string: str) -> list[str]:
+    """A translation made outside the code (browser, upload) may not carry more ``<``, ``>``
+    or ``"`` than its source: shipped catalogs are reviewed as code, these are not.
+    In English, like the other checks (i18n/checks.py)."""
+    ids = source.id if isinstance(source.id, tuple) else (source.id,)
+    problems = []
+    for character in CODE_CHARACTERS:
+        allowed = max(text.count(character) for text in ids)
+        if string.count(character) > allowed:
+            advice = " Use typographic quotes (“ ”, „ “, « ») instead." if character == '"' else ""
+            problems.append(f"{character} appears {string.count(character)} time(s), the original has {allowed}: "
+                            f"it is code in a web page, so a translation may not add it.{advice}")
+    return problems
 
 
 def find(sess: Session, catalog: str, locale: str, site_id: int | None, msgid: str, msgctxt: str) -> CatalogEdit | None:
