@@ -174,7 +174,7 @@ def test_index_follows_edits_and_deletions(create_site, write_article, import_co
     assert hits(get_page, "alpha.localhost", "/en/search?q=narwhal") == ["/en/animal/"]
 
     # a signed-off new text replaces what readers see (unsigned, it would wait in the admin)
-    path = write_article(folder, slug="animal", body="The axolotl swims.\n", reviewer="Dr. R", reviewed="2025-02-01")
+    write_article(folder, slug="animal", body="The axolotl swims.\n", reviewer="Dr. R", reviewed="2025-02-01")
     import_content(folder, "alpha")
     assert hits(get_page, "alpha.localhost", "/en/search?q=narwhal") == []
     assert hits(get_page, "alpha.localhost", "/en/search?q=axolotl") == ["/en/animal/"]

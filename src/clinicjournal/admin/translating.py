@@ -24,6 +24,7 @@ from ..store.models import Article
 from .editing import references_text
 from .roles import article_or_404, can_edit_locale
 
+
 @dataclass
 class Translation:
     """A translation being started: its source and the language it goes into."""

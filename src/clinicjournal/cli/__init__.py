@@ -6,7 +6,18 @@ Output meant for people is aligned tables (rich); long work shows a progress
 bar; every error says what to do next and exits non-zero.
 """
 
-from . import backup, content, database, plugins, reminders, retire, sites, translate, translate_live, users  # noqa: F401  (each registers its commands)
+from . import (  # noqa: F401  (each registers its commands)
+    backup,
+    content,
+    database,
+    plugins,
+    reminders,
+    retire,
+    sites,
+    translate,
+    translate_live,
+    users,
+)
 from .base import console, fail, main, progress, table
 
 __all__ = ["main", "console", "fail", "progress", "table"]
