@@ -27,7 +27,7 @@ TARGET_SCALE_LATENCY = 1.3
 @dataclass
 class Row:
     page: str
-    mode: str  # cached | uncached | static | bare
+    mode: str  # cached | uncached | static | bare, and cached-br | static-br (Accept-Encoding sent)
     path: str
     rps: float | None = None
     p50_ms: float | None = None
@@ -44,7 +44,8 @@ class Row:
     ratio_to: str = ""
     status_before: int | None = None
     status_after: int | None = None
-    bytes: int | None = None
+    bytes: int | None = None  # the body on the wire
+    encoding: str = ""  # its Content-Encoding
     cache_hit: bool | None = None
     warmup_non2xx: int = 0
     warmup_socket_errors: int = 0
@@ -78,16 +79,18 @@ def results_table(result: ScaleResult) -> Table:
                         f"article page {result.page_bytes:,} bytes", title_justify="left")
     for name, justify in (("page", "left"), ("mode", "left"), ("req/s", "right"), ("ratio", "right"),
                           ("p50", "right"), ("p99", "right"), ("non-2xx", "right"), ("sock err", "right"),
-                          ("SQL/req", "right"), ("in-proc", "right"), ("peak RSS/worker", "right")):
+                          ("SQL/req", "right"), ("in-proc", "right"), ("peak RSS/worker", "right"),
+                          ("bytes", "right")):
         table.add_column(name, justify=justify)
-    order = {"static": 0, "cached": 1, "bare": 2, "uncached": 3}
+    order = {"static": 0, "cached": 1, "static-br": 2, "cached-br": 3, "bare": 4, "uncached": 5}
     rows = sorted(result.rows, key=lambda r: (order[r.mode], PAGES.index(r.page) if r.page in PAGES else 0))
     for r in rows:
-        if r.mode in ("static", "bare"):
+        if r.mode in ("static", "bare", "static-br"):
             ratio = "ceiling"
         else:
             ratio = f"{r.ratio:.2f}× {r.ratio_to}" if r.ratio is not None else "—"
-        page = r.page if r.mode not in ("static", "bare") else f"{r.page} ({'WhiteNoise' if r.mode == 'static' else 'bare Flask'})"
+        ceiling = {"static": "WhiteNoise", "static-br": "WhiteNoise", "bare": "bare Flask"}
+        page = f"{r.page} ({ceiling[r.mode]})" if r.mode in ceiling else r.page
         if r.page == "mix":
             page = f"mix ({result.mix_urls:,} articles, cold)"
         status = "" if r.status_before == 200 and r.status_after == 200 else \
@@ -99,7 +102,8 @@ def results_table(result: ScaleResult) -> Table:
                       fmt_ms(r.p50_ms), fmt_ms(r.p99_ms), str(r.non2xx + r.warmup_non2xx),
                       str(r.socket_errors + r.warmup_socket_errors),
                       "—" if r.sql is None else str(r.sql), fmt_ms(r.inproc_ms),
-                      "—" if r.rss_mb is None else f"{r.rss_mb:.0f} MB")
+                      "—" if r.rss_mb is None else f"{r.rss_mb:.0f} MB",
+                      "—" if r.bytes is None else f"{r.bytes:,}" + (f" {r.encoding}" if r.encoding else ""))
     return table
 
 
@@ -125,6 +129,12 @@ def targets_table(big: ScaleResult, small: ScaleResult | None, full_scale: bool)
     add(f"cached article ≥ {TARGET_CACHED_VS_STATIC}× static file req/s",
         f"{ratio:.2f}× ({cached.rps:,.0f} / {static.rps:,.0f})" if ratio else "—",
         None if ratio is None else ratio >= TARGET_CACHED_VS_STATIC)
+    cached_br, static_br = big.row("article", "cached-br"), big.row("article", "static-br")
+    ratio = cached_br.ratio if cached_br else None
+    add(f"compressed cached article ≥ {TARGET_CACHED_VS_STATIC}× compressed static file req/s",
+        f"{ratio:.2f}× ({cached_br.rps:,.0f} / {static_br.rps:,.0f}); "
+        f"{cached_br.bytes:,} B {cached_br.encoding or 'plain'}" if ratio else "—",
+        None if ratio is None else ratio >= TARGET_CACHED_VS_STATIC and bool(cached_br.encoding))
     ratio = uncached.ratio if uncached else None
     add(f"uncached article ≥ {TARGET_UNCACHED_VS_BARE}× bare Flask + Jinja req/s",
         f"{ratio:.2f}× ({uncached.rps:,.0f} / {bare.rps:,.0f})" if ratio else "—",

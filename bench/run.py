@@ -33,6 +33,10 @@ from report import (PAGES, SCALE_PAGES, Row, ScaleResult, context_lines, fmt_ms,
                     scale_table, targets_table)
 
 STATIC_PATH = "/static/bench/article.html"
+#: the compressed loads (issue 20, item 4): the same server and path as their plain mode,
+#: asked with the Accept-Encoding browsers send; WhiteNoise answers from a pre-compressed sibling
+ENCODED_MODES = {"cached-br": "cached", "static-br": "static"}
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -187,6 +191,9 @@ def prepare(n_sites: int, m_articles: int, pages: tuple[str, ...], cache: str = 
     static_file = instance / "static-build" / STATIC_PATH.removeprefix("/static/")
     static_file.parent.mkdir(parents=True, exist_ok=True)
     static_file.write_bytes(prep.article_bytes)  # before gunicorn starts: WhiteNoise indexes files at start
+    import brotli
+
+    static_file.with_name(static_file.name + ".br").write_bytes(brotli.compress(prep.article_bytes))
     (tmp / "bare-body.html").write_bytes(prep.article_bytes)
     if "mix" in paths:
         urls = mix_urls(info)
@@ -221,6 +228,7 @@ def start_servers(prep: Prepared, ceilings: bool) -> None:
 
 
 def target_of(prep: Prepared, page: str, mode: str) -> tuple[Server, str, str]:
+    mode = ENCODED_MODES.get(mode, mode)
     server = prep.servers[mode]
     if mode == "static":
         return server, STATIC_PATH, prep.host
@@ -247,19 +255,22 @@ def load(prep: Prepared, page: str, mode: str, args) -> None:
     results = prep.rounds.setdefault((page, mode), [])
     script = prep.mix_script if page == "mix" else None
     check_host, check_path = prep.mix_first if page == "mix" else (host, path)
+    headers = {"Accept-Encoding": ACCEPT_ENCODING} if mode in ENCODED_MODES else {}
+    extra = ["-H", f"Accept-Encoding: {ACCEPT_ENCODING}"] if headers else []
     if not results:
-        before = safe_fetch(server.port, check_path, check_host)
-        row.status_before, row.bytes = before.status, len(before.body)
+        before = safe_fetch(server.port, check_path, check_host, headers)
+        row.status_before, row.bytes = before.status, len(before.body)  # on the wire: compressed or not
+        row.encoding = before.headers.get("content-encoding", "")
         if args.warmup and page != "mix":  # the mix starts cold on purpose: first renders included
             warm = run_wrk(server.port, path, host, args.warmup, args.connections, args.threads, args.wrk_timeout,
-                           script=script)
+                           script=script, extra=extra)
             row.warmup_non2xx, row.warmup_socket_errors = warm.non2xx, warm.socket_errors
-        if mode == "cached" and page != "mix":
-            row.cache_hit = safe_fetch(server.port, path, host).headers.get("x-cache") == "hit"
+        if mode in ("cached", "cached-br") and page != "mix":
+            row.cache_hit = safe_fetch(server.port, path, host, headers).headers.get("x-cache") == "hit"
     result = run_wrk(server.port, path, host, args.duration, args.connections, args.threads, args.wrk_timeout,
-                     script=script)
+                     script=script, extra=extra)
     results.append(result)
-    row.status_after = safe_fetch(server.port, check_path, check_host).status
+    row.status_after = safe_fetch(server.port, check_path, check_host, headers).status
     row.rps = median([r.rps for r in results])
     row.rps_rounds = [r.rps for r in results]
     for name in ("p50_ms", "p99_ms", "avg_ms"):
@@ -274,11 +285,11 @@ def load(prep: Prepared, page: str, mode: str, args) -> None:
                   f"p99 {fmt_ms(result.p99_ms):>8}  non-2xx {result.non2xx}  socket errors {result.socket_errors}")
 
 
-def safe_fetch(port: int, path: str, host: str) -> common.Fetched:
+def safe_fetch(port: int, path: str, host: str, headers: dict | None = None) -> common.Fetched:
     """A check request; a slow page (behind the requests wrk abandoned) gets a minute,
     and a failure is a status of 0 rather than a crash."""
     try:
-        return fetch(port, path, host, timeout=60)
+        return fetch(port, path, host, timeout=60, headers=headers)
     except OSError as exc:
         console.print(f"[red]GET {host}{path}: {exc}")
         return common.Fetched(0, {}, b"")
@@ -298,11 +309,16 @@ def worker_peak_mb(server: Server) -> float | None:
     return max(values) if values else None
 
 
+#: what each measured mode is compared with, in the same round
+CEILING_OF = {"cached": "static", "uncached": "bare", "cached-br": "static-br"}
+
+
 def run_loads(big: Prepared, small: Prepared | None, args) -> None:
     """Interleave the loads whose results are compared, round after round, so a
     change in background load between them moves both sides of each ratio."""
     compared: list[tuple[Prepared, str, str]] = [(big, "article", "static"), (big, "article", "cached"),
-                                                 (big, "article", "bare"), (big, "article", "uncached")]
+                                                 (big, "article", "bare"), (big, "article", "uncached"),
+                                                 (big, "article", "static-br"), (big, "article", "cached-br")]
     if small is not None:
         for page in SCALE_PAGES:
             for mode in ("cached", "uncached"):
@@ -314,8 +330,8 @@ def run_loads(big: Prepared, small: Prepared | None, args) -> None:
         console.print(f"[bold]round {number + 1} of {args.rounds}")
         for prep, page, mode in compared:
             load(prep, page, mode, args)
-            if prep is big and page == "article" and mode in ("cached", "uncached"):
-                ceiling = big.rounds.get(("article", "static" if mode == "cached" else "bare"))
+            if prep is big and page == "article" and mode in CEILING_OF:
+                ceiling = big.rounds.get(("article", CEILING_OF[mode]))
                 if ceiling and len(ceiling) == len(big.rounds[("article", mode)]):
                     get_row(big, "article", mode).ratio_rounds.append(
                         big.rounds[("article", mode)][-1].rps / ceiling[-1].rps if ceiling[-1].rps else 0.0)
@@ -334,7 +350,7 @@ def run_loads(big: Prepared, small: Prepared | None, args) -> None:
             row.ratio = row.rps / static.rps
         elif row.mode == "uncached" and bare and bare.rps:
             row.ratio = row.rps / bare.rps
-        row.ratio_to = {"cached": "static", "uncached": "bare"}.get(row.mode, "")
+        row.ratio_to = CEILING_OF.get(row.mode, "")
 
 
 # -- reporting -----------------------------------------------------------------------
