@@ -98,9 +98,12 @@ def template_slot(slot, ctx):
     seen = _occurrences(ctx)
     items = []
     for number, ref, text in entries(ctx):
+        places = seen.get(number, [])
+        # Each back-link has a name of its own: a screen reader's list of links would
+        # otherwise read "Back to citation 2" twice with no way to tell the places apart.
         backlinks = Markup(" ").join(
-            Markup('<a href="#{}" aria-label="{}">↩</a>').format(a, _("Back to citation %(num)d", num=number))
-            for a in seen.get(number, []))
+            Markup('<a href="#{}" aria-label="{}">↩</a>').format(a, _back_label(number, place, len(places)))
+            for place, a in enumerate(places, start=1))
         item_id = Markup(' id="ref-{}"').format(number) if number else Markup("")
         extra = Markup(' class="uncited"') if number is None else Markup("")
         kind = Markup(' <span class="source-kind">{}</span>').format(ref.kind) if ref.kind and "source-kind" not in text else ""
@@ -110,6 +113,13 @@ def template_slot(slot, ctx):
                   '<h2 id="sources-title">{}</h2><ol>{}</ol></section>').format(
         _("Sources"), Markup("").join(items))
     return Contribution(html, priority=10)
+
+
+def _back_label(number: int, place: int, places: int) -> str:
+    if places == 1:
+        return _("Back to citation %(num)d in the text", num=number)
+    return _("Back to citation %(num)d in the text, place %(place)d of %(places)d",
+             num=number, place=place, places=places)
 
 
 # "Martineau AR", "Camargo CA Jr": a person in Vancouver style; anything else

@@ -7,6 +7,9 @@ author, medical reviewer, last review, language) and a ``BreadcrumbList``.
 The clinic is named as readers of the page's language know it
 (``site.name_in(locale)``); ``dateModified`` and ``article:modified_time`` are
 the article's own revision date (``date_modified``), not when it was imported.
+An article's own search fields (``seo_of``) give ``og:title`` / ``og:description``
+when it has them, and its canonical override gives the ``<link rel="canonical">``
+only: ``og:url`` and the ``@id`` stay the address of the page being read.
 
 The page node's ``@id`` is ``ctx.canonical_url + "#webpage"``; other plugins
 describe the same page under that id (the references plugin adds ``citation``,
@@ -25,6 +28,7 @@ from clinicjournal.api import (
     SettingSpec,
     date_modified,
     hookimpl,
+    seo_of,
     site_categories,
 )
 
@@ -119,6 +123,7 @@ def head_extras(ctx):
     if ctx.page not in PAGES:
         return None  # search results are noindex; error pages describe nothing
     site, url = ctx.site, ctx.canonical_url
+    canonical = url
     home = _absolute(url_for("reader.index", locale=ctx.locale))
     journal = _("Health Journal")
     site_name = site.name_in(ctx.locale)
@@ -131,7 +136,9 @@ def head_extras(ctx):
     if ctx.article is not None:
         article = ctx.article
         category = site_categories(site).get(article.category or "") if ctx.page == "article" else None
-        title, description = article.title, article.summary
+        seo = seo_of(getattr(article, "extra", None))
+        title, description = seo.title or article.title, seo.description or article.summary
+        canonical = seo.canonical or url
         meta["og:type"] = "article" if ctx.page == "article" else "website"
         if ctx.page == "article":
             if article.published:
@@ -143,7 +150,7 @@ def head_extras(ctx):
         if category is not None:
             trail.append((str(category.name), _absolute(url_for("reader.category", locale=ctx.locale,
                                                                  slug=category.slug))))
-        trail.append((title, url))
+        trail.append((article.title, url))
         jsonld += [article_node(ctx, url, category), breadcrumbs(ctx, url, trail)]
     elif ctx.page == "category":
         title = f"{ctx.category.name} · {site_name}"
@@ -165,4 +172,4 @@ def head_extras(ctx):
     logo = site.appearance.get("logo")
     if logo:
         meta["og:image"] = _absolute(str(logo))
-    return HeadExtras(meta=meta, jsonld=jsonld, links=[("canonical", url, {})])
+    return HeadExtras(meta=meta, jsonld=jsonld, links=[("canonical", canonical, {})])

@@ -9,6 +9,7 @@ becomes part of this module, documented in docs/plugins.md.
 
 from __future__ import annotations
 
+from .content.seo import Seo, seo_of
 from .platform.hookspecs import (
            Category,
            Contribution,
@@ -22,4 +23,4 @@ from .web.assets import static_url
 from .web.pagebits import site_categories
 
 __all__ = ["hookimpl", "Category", "Contribution", "HeadExtras", "PluginInfo", "SettingSpec",
-           "date_modified", "last_modified", "site_categories", "static_url"]
+           "Seo", "date_modified", "last_modified", "seo_of", "site_categories", "static_url"]

@@ -34,7 +34,7 @@ from ..content.checks import is_unknown_citation
 from ..content.citations import find_article_citations
 from ..i18n import language_here
 from ..store.models import Article, Membership, User, covers, utcnow
-from . import reference_rows
+from . import reference_rows, seo_form
 
 TEXT_FIELDS = ("title", "summary", "category", "translation_key", "slug", "locale", "kind", "published",
                "updated", "author", "takeaway")
@@ -83,6 +83,7 @@ def values_from_data(doc: ArticleData) -> dict[str, Any]:
         "author": doc.author, "takeaway": doc.takeaway,
         "faq": [{"q": i.get("q", ""), "a": i.get("a", "")} for i in doc.faq],
         "references": references_text(doc.references),
+        "seo": seo_form.values(doc.extra),
     }
 
 
@@ -100,6 +101,7 @@ def values_from_form(form) -> dict[str, Any]:
     questions, answers = form.getlist("faq_q"), form.getlist("faq_a")
     values["faq"] = [{"q": q.strip(), "a": a.strip()} for q, a in zip(questions, answers)]
     values["version"] = (form.get("version") or "").strip()
+    values["seo"] = seo_form.from_form(form)
     return values
 
 
@@ -182,6 +184,8 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
         "author": values["author"],
         "takeaway": values["takeaway"], "faq": faq, "references": refs or [],
     })
+    if "seo" in values:
+        seo_form.into_front_matter(meta, values["seo"])
     front = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
     body = values["body"]
     parsed = check_document(front + body, source="editor")

@@ -23,7 +23,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from ..store.models import Reference
-from . import safe_yaml
+from . import safe_yaml, seo
 from .checks import CONTROL_RE, AuthoringError, Checker, shown
 from .citations import find_article_citations, number_references
 
@@ -178,6 +178,7 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
     kind = c.choice("type", meta.get("type"), KINDS, "article")
     known_type = not c.refused("type")  # a mistyped `type: pgae` must not make the summary required
     references, keys = _references(c, meta.get("references"))
+    refused_seo = seo.check(c)  # search fields live in extra: a refused one is not kept
     article = ArticleData(
         slug=slug,
         locale=locale,
@@ -196,7 +197,7 @@ def _build(c: Checker, body: str, body_line: int) -> ArticleData:
         faq=_faq(c, meta.get("faq")),
         references=references,
         body=body,
-        extra=_extra(c, {k: v for k, v in meta.items() if k not in FIELDS}),
+        extra=_extra(c, {k: v for k, v in meta.items() if k not in FIELDS and k not in refused_seo}),
         publish_at=c.moment("publish_at", meta.get("publish_at")),
         expires=c.moment("expires", meta.get("expires")),
         signoff=c.signoff("signoff", meta.get("signoff")),

@@ -11,14 +11,14 @@ from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup
 
 from ..content.render import sanitise
+from ..content.seo import seo_of
 from ..platform.hookspecs import Category, Contribution, HeadExtras
+from .colours import DEFAULT_THEME, HEX_COLOUR, theme_style  # noqa: F401  (kept importable from here)
 from .scope import page_scope
 
 SAFE_ATTR = re.compile(r"^(type|title|hreflang|media|sizes)$")
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 #: what Werkzeug's default URL converter leaves unquoted in a path part
 URL_SAFE = "!$&'()*+,/:;=@"
-DEFAULT_THEME = {"primary": "#1f5f8b", "accent": "#2f8f6f"}
 
 
 def _plugins():
@@ -232,18 +232,8 @@ def jsonld_dumps(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def theme_style(site) -> str:
-    """CSS custom properties for the site's colours (validated hex values only)."""
-    colours = dict(DEFAULT_THEME)
-    for key in colours:
-        value = str(site.appearance.get(key, ""))
-        if HEX_COLOUR.match(value):
-            colours[key] = value
-    return "; ".join(f"--{k}: {v}" for k, v in colours.items())
-
-
 def init_jinja(app: Flask) -> None:
     app.extensions["clinicjournal"].locale_roots = {}
     app.jinja_env.globals.update(slot=slot, head_extras=head_extras, site_categories=site_categories,
                                  site_links=site_links, cached_html=cached_html, index_url=index_url, article_url=article_url, category_url=category_url,
-                                 theme_style=theme_style)
+                                 theme_style=theme_style, seo_of=seo_of)
