@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
+from ..content import media
+from ..content.authoring import AuthoringError
 from ..content.documents import (
     ImportFailed,
     check_against_site,
@@ -67,6 +69,7 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
 
     errors = [problem for item in parsed for problem in item.problems]
     errors += check_against_site(parsed, site, known_categories(view), plugin_checks)
+    errors += media_problems(sess, site, parsed)
     if errors:
         raise ImportFailed(in_file_order(errors, files))
     docs = [item.doc for item in parsed]
@@ -80,6 +83,26 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         sess.rollback()
         raise
     return report
+
+
+def media_problems(sess, site, parsed) -> list[AuthoringError]:
+    """An image key (``image:`` or ``media:key`` in the body) the site's library lacks,
+    named with its line, as an unknown citation key is."""
+    errors = []
+    for item in parsed:
+        doc = item.doc
+        if doc is None:
+            continue
+        for key in media.missing_keys(sess, site.id, doc.body, doc.extra):
+            hero = key == media.hero_key(doc.extra)
+            if hero:
+                line = item.line_of(media.HERO)
+            else:
+                at = next((i for i, text in enumerate(doc.body.splitlines()) if f"media:{key}" in text), 0)
+                line = doc.body_line + at
+            errors.append(AuthoringError(media.missing_message(key), source=item.source, line=line,
+                                         field=media.HERO if hero else "body"))
+    return errors
 
 
 def print_problems(errors) -> int:

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from clinicjournal.store import media  # noqa: F401  (its tables are part of the schema)
 from clinicjournal.store.models import Base
 
 config = context.config
