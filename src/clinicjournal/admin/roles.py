@@ -42,7 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "articles.edit": frozenset({"editor", "translator"}),  # translators: translations only (can_edit)
     "articles.publish": frozenset({"editor"}),
     "articles.review": frozenset({"reviewer"}),
-    "articles.delete": frozenset({"site_admin"}),  # for good, with revisions: archiving is the editors'
+    "articles.delete": frozenset({"site_admin"}),
+    "media.manage": frozenset({"editor", "site_admin"}),  # upload images, alt text, focal point  # for good, with revisions: archiving is the editors'
     "network": frozenset(),  # create sites and accounts, the install-wide audit log
 }
 #: A medical sign-off is a professional statement: it needs the reviewer role
