@@ -4,7 +4,16 @@ files (served here, behind the role check, whatever host the admin is on)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,6 +26,7 @@ from ..store.media import MediaItem
 from . import bp
 from .roles import route
 from .ui import form_text
+
 
 def _form(site, item: MediaItem | None = None) -> dict:
     alt = (item.alt if item is not None else None) or {}
