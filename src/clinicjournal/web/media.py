@@ -18,8 +18,9 @@ from ..content.render import MEDIA_IMAGE
 from ..store import db
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: the hero spans the text column (44rem) and is most of a phone's width
-HERO_SIZES = "(min-width: 50rem) 44rem, calc(100vw - 3rem)"
+#: the hero spans the text column: 44rem (--measure) on a wide screen, the screen less
+#: the article's padding (2.5rem together) on a phone
+HERO_SIZES = "(min-width: 52rem) 44rem, calc(100vw - 2.5rem)"
 INLINE_SIZES = HERO_SIZES
 
 

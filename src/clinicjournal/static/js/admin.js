@@ -92,6 +92,14 @@
   var box = document.querySelector("[data-focal]");
   if (!box) { return; }
   var image = box.querySelector("[data-focal-image]");
+  if (!image) {  // the upload form: the picture appears when a file is chosen
+    image = document.createElement("img");
+    image.className = "focal__image";
+    image.setAttribute("data-focal-image", "");
+    image.alt = box.getAttribute("data-alt") || "";
+    image.hidden = true;
+    box.insertBefore(image, box.firstChild);
+  }
   var mark = box.querySelector("[data-focal-mark]");
   var fx = document.getElementById("f-focal_x");
   var fy = document.getElementById("f-focal_y");
@@ -119,8 +127,6 @@
       if (!chosen) { return; }
       var reader = new FileReader();
       reader.onload = function () {
-        image.removeAttribute("width");
-        image.removeAttribute("height");
         image.src = reader.result;
         image.hidden = false;
         place();
