@@ -159,3 +159,38 @@ def test_deleting_a_site_removes_its_media(app, create_site):
         left = sess.execute(select(MediaItem.site_id, func.count()).group_by(MediaItem.site_id)).all()
         assert len(left) == 1
         assert {row.site_id for row in sess.scalars(select(MediaFile))} == {left[0][0]}
+
+
+def test_export_and_import_carry_the_images(app, create_site, publish, cli, tmp_path, get_page):
+    create_site("alpha", locales=("en", "ar"))
+    create_site("gamma", locales=("en", "ar"))
+    upload(app, "alpha", focal=(0.2, 0.3))
+    publish("alpha", {"slug": "sun", "image": "sunny-hills"})
+    folder = tmp_path / "out"
+    result = cli("content", "export", "--site", "alpha", folder)
+    assert result.exit_code == 0, result.output
+    index = (folder / "media" / "index.yaml").read_text(encoding="utf-8")
+    assert "sunny-hills.jpg" in index and ALT["ar"] in index
+    with Image.open(folder / "media" / "sunny-hills.jpg") as exported:
+        assert exported.size == (1600, 1000)
+    result = cli("content", "import", folder, "--site", "gamma")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        sess = db.session()
+        gamma = sess.scalar(select(Site).where(Site.slug == "gamma"))
+        item = media.by_keys(sess, gamma.id, ["sunny-hills"])["sunny-hills"]
+        assert (item.focal_x, item.focal_y, item.alt) == (0.2, 0.3, ALT)
+    page = get_page("gamma.localhost", "/en/sun/")
+    assert '<figure class="hero">' in page.response.get_data(as_text=True)
+
+
+def test_an_import_whose_image_file_is_missing_keeps_nothing(app, create_site, write_article, cli, tmp_path):
+    create_site("alpha")
+    folder = tmp_path / "in"
+    write_article(folder, slug="a", image="lost")
+    (folder / "media").mkdir()
+    (folder / "media" / "index.yaml").write_text("- key: lost\n  file: lost.jpg\n  alt: {en: Lost}\n")
+    result = cli("content", "import", folder, "--site", "alpha")
+    assert result.exit_code != 0 and "lost.jpg" in result.output
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(MediaItem)) == 0
