@@ -8,7 +8,7 @@ import re
 
 import pytest
 from admin_support import app, login, sites  # noqa: F401  (pytest fixtures)
-from media_support import TAIL, jpeg_with_gps
+from media_support import TAIL, jpeg_with_gps, png
 from test_admin_articles import form_of
 from PIL import Image
 from sqlalchemy import select
@@ -106,3 +106,27 @@ def test_an_unknown_image_key_stops_saving_in_the_editor(app, sites, login):
     assert "No image with the key “no-such-door” in the media library" in response.get_data(as_text=True)
     with app.app_context():
         assert "no-such-door" not in db.session().get(Article, sites.alpha_draft).body
+
+
+def test_the_logo_is_an_image_of_the_library_served_by_the_site(app, sites, login):
+    admin = login("site_admin@alpha.test")
+    assert upload(admin, key="logo-mark", file=(io.BytesIO(png(300, 300)), "logo.png")).status_code == 302
+    page = admin.get("/admin/alpha/settings").get_data(as_text=True)
+    assert '<option value="logo-mark">logo-mark</option>' in page
+    form = dict(re.findall(r'name="([^"]+)" (?:type="[^"]+" )?value="([^"]*)"', page))
+    form.update({"name": "Alpha Clinic", "logo": "logo-mark", "locales": "en de", "default_locale": "en"})
+    assert admin.post("/admin/alpha/settings", form).status_code == 302
+    reader = app.test_client().get("/en/", base_url="http://alpha.localhost").get_data(as_text=True)
+    logo = re.search(r'<a class="site-brand site-brand--logo"[^>]*>\s*<img class="site-brand__logo" src="([^"]+)"',
+                     reader)
+    assert logo, reader[:3000]
+    served = app.test_client().get(logo.group(1), base_url="http://alpha.localhost")
+    assert served.status_code == 200 and served.mimetype == "image/webp"
+    with Image.open(io.BytesIO(served.data)) as mark:
+        assert mark.size == (160, 160)  # small: the header shows it at 40 px
+    # no drawn circle beside a real logo; beta, without a logo, keeps its circle
+    beta = app.test_client().get("/en/", base_url="http://beta.localhost").get_data(as_text=True)
+    assert 'class="site-brand"' in beta and "site-brand__logo" not in beta
+    # a key the library lacks is refused, naming the field's choices
+    refused = admin.post("/admin/alpha/settings", {**form, "logo": "no-such-logo"})
+    assert refused.status_code == 422 and "media library" in refused.get_data(as_text=True)

@@ -49,7 +49,7 @@ def test_the_upload_is_re_encoded_without_exif_gps_or_hidden_bytes(app, create_s
             assert stored.hash == __import__("hashlib").sha256(data).hexdigest()
     mimes = {v["mime"] for v in item["variants"]}
     assert mimes == {"image/webp", "image/jpeg"}
-    assert sorted({v["width"] for v in item["variants"]}) == [480, 800, 1200, 1600]
+    assert sorted({v["width"] for v in item["variants"]}) == [160, 480, 800, 1200, 1600]
 
 
 def test_transparency_keeps_a_png_fallback(app, create_site):

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 #: What Pillow may decode: formats a browser shows, never animated ones.
 ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 #: Widths readers get (never wider than the upload itself).
-WIDTHS = (480, 800, 1200, 1600)
+WIDTHS = (160, 480, 800, 1200, 1600)  # 160: logos, thumbnails
 #: The stored original is at most this wide or high: enough for any screen.
 LARGEST = 2400
 SOCIAL = (1200, 630)  # og:image / twitter:image summary_large_image

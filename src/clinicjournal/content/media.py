@@ -198,3 +198,11 @@ def picture_html(item, root: str, alt: str, *, sizes: str, hero: bool = False) -
             f'<img src="{escape(url(root, src["hash"], src["mime"]))}" '
             f'srcset="{escape(_srcset(root, variants, largest["mime"]))}" sizes="{escape(sizes)}" '
             f'width="{largest["width"]}" height="{largest["height"]}" alt="{escape(alt)}" {loading}></picture>')
+
+
+def logo_path(item) -> str:
+    """The site-relative address of ``item`` as a logo: its smallest WebP (160 px
+    wide, enough for the 40 px header mark on a 3× screen)."""
+    webp = [v for v in item.variants or [] if v["mime"] == "image/webp"]
+    smallest = min(webp, key=lambda v: v["width"])
+    return url("", smallest["hash"], smallest["mime"])
