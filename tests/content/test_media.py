@@ -194,3 +194,24 @@ def test_an_import_whose_image_file_is_missing_keeps_nothing(app, create_site, w
     assert result.exit_code != 0 and "lost.jpg" in result.output
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(MediaItem)) == 0
+
+
+def test_a_new_focal_point_reaches_the_cached_article_page(app, create_site, publish, client):
+    create_site("alpha")
+    first = upload(app, "alpha")
+    publish("alpha", {"slug": "sun", "image": "sunny-hills"})
+
+    def og() -> str:
+        text = client.get("/en/sun/", headers={"Host": "alpha.localhost"}).get_data(as_text=True)
+        return re.search(r'<meta property="og:image" content="([^"]+)"', text).group(1)
+
+    assert og().endswith(first["social"] + ".jpg")
+    assert og().endswith(first["social"] + ".jpg")  # now from the page cache
+    with app.app_context():
+        sess = db.session()
+        site = sess.scalar(select(Site).where(Site.slug == "alpha"))
+        item = media.by_keys(sess, site.id, ["sunny-hills"])["sunny-hills"]
+        assert media.update(sess, site, item, dict(item.alt), (0.1, 0.9))
+        sess.commit()
+        social = item.social
+    assert social != first["social"] and og().endswith(social + ".jpg")

@@ -13,7 +13,6 @@ from sqlalchemy.exc import DBAPIError
 
 from ..content import media
 from ..content.authoring import AuthoringError
-from ..content.media_files import export_media, import_media
 from ..content.documents import (
     ImportFailed,
     check_against_site,
@@ -23,6 +22,7 @@ from ..content.documents import (
     in_file_order,
     read_files,
 )
+from ..content.media_files import export_media, import_media
 from ..store import audit
 from ..store.db import describe_write_error
 from ..store.manage import ConfigError, get_site

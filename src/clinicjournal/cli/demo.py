@@ -11,7 +11,6 @@ from ..store import db
 from ..store.manage import add_locale, create_site
 from ..store.models import Site
 from .content import import_path
-from .demo_images import load_images
 
 CONTENT = Path(__file__).resolve().parents[1] / "demo" / "content"
 
@@ -42,8 +41,6 @@ def load_demo(app: Flask) -> list[tuple[str, str]]:
         else:
             for code in spec["locales"]:
                 add_locale(sess, site, code)
-        sess.commit()
-        load_images(sess, sess.scalar(select(Site).where(Site.slug == spec["slug"])))
         sess.commit()
         import_path(spec["slug"], CONTENT / spec["slug"])
     return [(s["slug"], s["name"]) for s in DEMO_SITES]

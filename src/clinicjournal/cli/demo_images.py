@@ -1,8 +1,16 @@
-"""The demo's pictures, drawn with Pillow when the demo is loaded (no copied images)."""
+"""The demo's pictures, drawn with Pillow (original drawings, no copied images).
+
+``python -m clinicjournal.cli.demo_images`` writes them, with their
+``media/index.yaml``, into the demo's content folders, where ``clinicjournal
+demo`` and ``content import`` read them like any exported media library.
+"""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
+
+import yaml
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -56,12 +64,26 @@ def winter_sun(width: int = 1600, height: int = 900) -> bytes:
     return out.getvalue()
 
 
-def load_images(sess, site) -> None:
-    """Add the site's demo pictures to its media library (once: a key it has stays)."""
-    from ..content import media
+def write_all(content: Path) -> list[Path]:
+    """Draw every demo picture into ``content/<site>/media/`` (WebP) with its index."""
+    written = []
+    for site, pictures in DEMO_IMAGES.items():
+        folder = content / site / "media"
+        folder.mkdir(parents=True, exist_ok=True)
+        index = []
+        for key, (drawing, alt, focal) in pictures.items():
+            image = Image.open(io.BytesIO(globals()[drawing]()))
+            out = io.BytesIO()
+            image.save(out, "WEBP", quality=90)
+            (folder / f"{key}.webp").write_bytes(out.getvalue())
+            index.append({"key": key, "file": f"{key}.webp", "alt": alt, "focal": list(focal)})
+            written.append(folder / f"{key}.webp")
+        (folder / "index.yaml").write_text(
+            "# Written by `python -m clinicjournal.cli.demo_images`: pictures drawn with Pillow.\n"
+            + yaml.safe_dump(index, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return written
 
-    for key, (drawing, alt, focal) in DEMO_IMAGES.get(site.slug, {}).items():
-        if media.by_keys(sess, site.id, [key]):
-            continue
-        media.add(sess, site, key, globals()[drawing](), {code: alt.get(code, alt["en"]) for code in site.locales},
-                  focal)
+
+if __name__ == "__main__":
+    for path in write_all(Path(__file__).resolve().parents[1] / "demo" / "content"):
+        print(path)
