@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..content import media
@@ -122,7 +121,3 @@ def media_file(name: str) -> Response:
         abort(404)
     return Response(row.data, mimetype=row.mime)
 
-
-def keys_choice(site_id: int) -> list[str]:
-    return list(db.session().scalars(select(MediaItem.key).where(MediaItem.site_id == site_id)
-                                     .order_by(MediaItem.key)))
