@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 
 import yaml
-
 from PIL import Image, ImageDraw, ImageFilter
 
 #: key → (what to draw, alt text per language of the site)
