@@ -115,6 +115,10 @@ def article_node(ctx, url: str, category) -> dict:
         node["lastReviewed"] = article.reviewed.isoformat()
     if category is not None:
         node["articleSection"] = str(category.name)
+    image = getattr(ctx, "image", None)
+    if image:  # the hero's crop around its focal point, the same picture og:image shows
+        node["image"] = {"@type": "ImageObject", "url": image["url"], "width": image["width"],
+                         "height": image["height"]}
     return node
 
 
@@ -169,7 +173,16 @@ def head_extras(ctx):
     meta["og:title"] = meta["twitter:title"] = str(title)
     if description:
         meta["og:description"] = meta["twitter:description"] = str(description)
+    image = getattr(ctx, "image", None)
     logo = site.appearance.get("logo")
-    if logo:
+    if image:
+        # The article's own picture, cropped to 1200×630 around its focal point.
+        meta["og:image"] = meta["twitter:image"] = image["url"]
+        meta["og:image:width"], meta["og:image:height"] = str(image["width"]), str(image["height"])
+        meta["og:image:type"] = image["type"]
+        if image.get("alt"):
+            meta["og:image:alt"] = meta["twitter:image:alt"] = image["alt"]
+        meta["twitter:card"] = "summary_large_image"
+    elif logo:
         meta["og:image"] = _absolute(str(logo))
     return HeadExtras(meta=meta, jsonld=jsonld, links=[("canonical", canonical, {})])

@@ -9,9 +9,11 @@ import re
 
 import pytest
 from admin_support import AdminClient, app, login, sites  # noqa: F401  (fixtures)
+from media_support import png
 from sqlalchemy import func, select
 
 from clinicjournal.admin.roles import PERMISSIONS, PUBLIC, REQUIRED, SIGNED_IN, allowed
+from clinicjournal.content import media
 from clinicjournal.store import db
 from clinicjournal.store.models import (
     Article,
@@ -32,7 +34,8 @@ def fill(rule, site: str, ids) -> str:
     """A concrete URL for ``rule`` on ``site`` with the given object ids."""
     values = {"site": site, "article_id": ids["article"], "revision_id": ids["revision"],
               "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway",
-              "user_id": ids.get("user", 1), "session_id": ids.get("session", 1), "catalog": "core", "locale": "de"}
+              "user_id": ids.get("user", 1), "session_id": ids.get("session", 1), "catalog": "core", "locale": "de",
+              "item_id": ids["media"]}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -43,8 +46,11 @@ def object_ids(app, site_id: int, article_id: int) -> dict:
         redirect = SlugRedirect(site_id=site_id, locale=article.locale, old_slug="an-old-address",
                                 article_id=article_id)
         sess.add(redirect)
+        image = media.add(sess, sess.get(Site, site_id), f"image-{article_id}", png(64, 48),
+                          {code: "A drawing" for code in sess.get(Site, site_id).locales})
         sess.commit()
         return {
+            "media": image.id,
             "redirect": redirect.id,
             "article": article_id,
             "revision": sess.scalar(select(Revision.id).where(Revision.article_id == article_id)),
@@ -107,7 +113,7 @@ def test_objects_of_beta_are_404_under_alpha_urls(app, sites, login, role):
     ids = object_ids(app, sites.beta_id, sites.beta_article)
     before = snapshot(app)
     for rule in admin_rules(app):
-        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id", "redirect_id")):
+        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id", "redirect_id", "item_id")):
             continue
         url = fill(rule, "alpha", ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

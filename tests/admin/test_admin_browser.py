@@ -149,13 +149,13 @@ def admin_pages(app, sites) -> list[str]:
             f"/admin/alpha/articles/{sites.alpha_article}/revisions/{revision}",
             "/admin/alpha/review", "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer",
             "/admin/alpha/plugins/references", "/admin/alpha/settings", "/admin/alpha/members",
-            "/admin/alpha/audit", "/admin/alpha/no-such-page/"] + (
+            "/admin/alpha/audit", "/admin/alpha/media", "/admin/alpha/no-such-page/"] + (
                 [f"/admin/alpha/articles/{sites.needs_work}"] if hasattr(sites, "needs_work") else [])
 
 
 #: Pages also checked with the admin in Arabic (right to left).
 RTL_PAGES = ("/admin/alpha/", "/admin/alpha/articles/new?from={article}&locale=de", "/admin/alpha/audit",
-             "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer", "/admin/alpha/settings")
+             "/admin/alpha/plugins", "/admin/alpha/plugins/disclaimer", "/admin/alpha/settings", "/admin/alpha/media")
 
 
 @pytest.fixture

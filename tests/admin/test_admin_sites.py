@@ -105,7 +105,7 @@ def test_site_settings(app, sites, login):
     html = page(app, "/en/", "alpha.localhost")
     assert "Alpha Health" in html and "--primary: #123456" in html
     assert page(app, "/fr/", "alpha.localhost")  # the new language is served at once
-    for bad, message in [({"primary": "red; x: y"}, "hex colour"), ({"logo": "javascript:alert(1)"}, "https://"),
+    for bad, message in [({"primary": "red; x: y"}, "hex colour"), ({"logo": "javascript:alert(1)"}, "media library"),
                          ({"review_interval_days": "0"}, "between 1 and 3650"), ({"locales": "en xx-nope"}, "locale code"),
                          ({"locales": "fr", "default_locale": "fr"}, "still has articles in de, en"),
                          ({"default_locale": "es"}, "must be one of")]:

@@ -389,6 +389,6 @@ def test_import_does_not_touch_the_source_files(cli, create_site, tmp_path):
     create_site("alpha", locales=DEMO_SITES[0]["locales"])
     copy = tmp_path / "copy"
     shutil.copytree(CONTENT / DEMO_SITES[0]["slug"], copy)
-    before = {p: p.read_bytes() for p in copy.rglob("*")}
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}  # the articles and media/
     assert cli("content", "import", copy, "--site", "alpha").exit_code == 0
-    assert {p: p.read_bytes() for p in copy.rglob("*")} == before
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before

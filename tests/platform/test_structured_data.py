@@ -115,7 +115,13 @@ def test_article_page_has_canonical_opengraph_and_twitter_meta(demo, get_page):
     assert tags["og:description"] == tags["twitter:description"] == tags["description"]
     assert tags["og:site_name"] == "Harbourview Family Clinic"
     assert tags["og:locale"] == "en"
-    assert tags["twitter:card"] == "summary"
+    # its hero image (the demo's winter sun), cropped to 1200×630 around the focal point
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["og:image"] == tags["twitter:image"] and tags["og:image"].startswith(f"http://{HOST}/media/")
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:alt"].startswith("A low winter sun")
+    graph = merged(jsonld(doc))
+    assert graph[URL + "#webpage"]["image"]["url"] == tags["og:image"]
     assert tags["article:published_time"] == "2026-06-24"
     assert tags["article:modified_time"] == "2026-07-02"  # its "updated" date, as in the JSON-LD
     assert tags["article:section"] == "Immune Health"

@@ -9,6 +9,7 @@ Backups are compared row by row with what they were made from, on SQLite and (wi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import zipfile
@@ -85,6 +86,11 @@ def install(app, create_site, publish, tmp_path):
         accounts.grant(sess, user, alpha, "editor")
         tokens.store(sess, user, tokens.RESET, tokens.new_token(), dt.timedelta(hours=1))  # a live link
         audit.record(sess, user, "article.saved", site=alpha, target="sleep-well", note="ünïcode")
+        from media_support import jpeg_with_gps
+
+        from clinicjournal.content import media
+
+        media.add(sess, alpha, "entrance", jpeg_with_gps(640, 400), {"en": "The door", "de": "Die Tür"})
         sess.commit()
     return app
 
@@ -105,6 +111,13 @@ def check_served(app) -> None:
     found = client.get("/en/search?q=sleep", headers={"Host": HOST}).get_data(as_text=True)
     assert "/en/sleep-well/" in found  # the search index was rebuilt from the restored rows
     page.close()
+    with app.app_context():  # the media library's files, bytes and all, on every host of the site
+        from clinicjournal.store.media import MediaItem
+
+        item = db.session().scalar(select(MediaItem).where(MediaItem.key == "entrance"))
+        for host in (HOST, "journal.alpha.test"):
+            image = client.get(f"/media/{item.original}.jpg", headers={"Host": host})
+            assert image.status_code == 200 and hashlib.sha256(image.data).hexdigest() == item.original
 
 
 # -- round trips ----------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ DEFAULTS = {
     "ADMIN_IDLE_MINUTES": 60,  # ... or after this long without a request
     "ADMIN_PER_PAGE": 50,
     "ADMIN_UPLOAD_MAX_BYTES": 1_000_000,
+    # The media library (views_media.py): the largest image file accepted, in bytes
+    # (it must fit in MAX_CONTENT_LENGTH, the whole request: raise both for larger
+    # photos), and the most pixels, checked from the header before decoding, so a
+    # small file that would take gigabytes of memory (a decompression bomb) is refused.
+    "MEDIA_UPLOAD_MAX_BYTES": 3_500_000,
+    "MEDIA_MAX_PIXELS": 40_000_000,
     # A CSRF token lives as long as the admin session (an editor may write for
     # more than an hour before saving).
     "WTF_CSRF_TIME_LIMIT": None,
@@ -66,6 +72,7 @@ def init_app(app: Flask) -> None:
         views_editor,
         views_home,
         views_invitations,
+        views_media,
         views_notifications,
         views_password,
         views_plugins,

@@ -53,6 +53,9 @@ SENTENCES = {
     "article.discarded": N_("%(who)s discarded the changes waiting in “%(article)s”"),
     "article.archived": N_("%(who)s archived “%(article)s”"),
     "article.deleted": N_("%(who)s deleted “%(article)s”"),
+    # TRANSLATORS: %(image)s is the key of an image in the site's media library, such as clinic-entrance.
+    "media.uploaded": N_("%(who)s uploaded the image %(image)s"),
+    "media.changed": N_("%(who)s changed the description or focal point of the image %(image)s"),
     "redirect.added": N_("%(who)s added the old address %(address)s"),
     "redirect.removed": N_("%(who)s removed the old address %(address)s"),
     "plugin.enabled": N_("%(who)s turned on the plugin %(plugin)s"),
@@ -190,6 +193,7 @@ class _Facts:
         return bdi(self.target, "ltr")
 
     _host = _person
+    _image = _person
     _path = _person
 
     def _role(self) -> Markup:

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..content import publishing, revisions, safe_yaml
+from ..content import media, publishing, revisions, safe_yaml
 from ..content.authoring import (
     ArticleData,
     AuthoringError,
@@ -206,6 +206,9 @@ def check(values: dict[str, Any], *, site, article: Article | None, sess: Sessio
                                                  Article.slug == doc.slug))
     if clash is not None and (article is None or clash != article.id):
         errors.append(Problem("slug", _("Another article in this language already uses this slug.")))
+    for key in media.missing_keys(sess, site.id, body, doc.extra):
+        errors.append(Problem("body", _("No image with the key “%(key)s” in the media library: upload it "
+                                        "(Media) or correct the key.", key=key)))
     return Checked(doc, errors, citations, uncited_keys(doc))
 
 

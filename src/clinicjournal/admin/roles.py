@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "articles.delete": frozenset({"site_admin"}),  # for good, with revisions: archiving is the editors'
     # the Translations screens; which language and scope each may edit: catalog_screen.may_edit
     "translations.edit": frozenset({"site_admin", "translator"}),
+    "media.manage": frozenset({"editor", "site_admin"}),  # upload images, alt text, focal point
     "network": frozenset(),  # create sites and accounts, the install-wide audit log
 }
 #: A medical sign-off is a professional statement: it needs the reviewer role

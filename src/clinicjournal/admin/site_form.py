@@ -79,3 +79,34 @@ def check_contrast(before: str, after: str) -> None:
         raise ConfigError(_("The main colour %(colour)s is too light: white text on it has a contrast of "
                             "%(ratio)s:1, and readers need at least 4.5:1. Choose a darker colour.",
                             colour=after, ratio=ratio_text(ratio)))
+
+
+def logo(sess, site, chosen: str, before: str) -> dict[str, str]:
+    """The appearance keys for the logo the form chose: an image of the media
+    library by key (``logo_key``, and ``logo``, its file's site-relative address,
+    which every host of the site serves). An address typed before the library
+    existed is kept while it stays chosen.
+
+    :raise ConfigError: for a key the library does not have.
+    """
+    from ..content import media
+
+    if not chosen:
+        return {"logo": "", "logo_key": ""}
+    if chosen == before and not media.KEY_RE.fullmatch(chosen):
+        return {"logo": chosen, "logo_key": ""}
+    item = media.by_keys(sess, site.id, [chosen]).get(chosen)
+    if item is None:
+        raise ConfigError(_("Choose the logo among the images of the media library."))
+    return {"logo": media.logo_path(item), "logo_key": item.key}
+
+
+def logo_options(sess, site, current: str) -> list[tuple[str, str]]:
+    """(value, label) of the logo choices: none, the library's images, and an
+    address typed before the library existed, while it is the logo."""
+    from ..content import media
+
+    options = [("", _("No logo"))] + [(item.key, item.key) for item in media.library(sess, site.id)]
+    if current and current not in {value for value, _label in options}:
+        options.append((current, _("The current address: %(address)s", address=current)))
+    return options

@@ -39,7 +39,9 @@ def _settings_form(site) -> dict:
         **{f"tagline:{code}": tagline_in(look, site.default_locale, code) for code in site.locales},
         "primary": look.get("primary", ""),
         "accent": look.get("accent", ""),
-        "logo": look.get("logo", ""),
+        # an image of the media library by its key; a logo address typed before the
+        # library existed stays as it is until another logo is chosen
+        "logo": look.get("logo_key") or look.get("logo", ""),
         "locales": " ".join(site.locales),
         "default_locale": site.default_locale,
         "review_interval_days": str(manage.review_interval_days(site)),
@@ -64,6 +66,7 @@ def settings():
             site_form.check_contrast(before["primary"], form["primary"])
             manage.update_site(sess, site, name=form["name"],
                                appearance={**{k: form[k] for k in COLOURS_AND_LOGO},
+                                           **site_form.logo(sess, site, form["logo"], before["logo"]),
                                            "name": {code: form[f"name:{code}"] for code in _name_locales(site)},
                                            "tagline": {code: form[f"tagline:{code}"] for code in site.locales}},
                                settings={"review_interval_days": form["review_interval_days"] or None,
@@ -89,6 +92,7 @@ def settings():
                            other_languages=site_form.typed(site, codes), colours=colours,
                            contrast=contrast_on_white(colours["primary"]), min_contrast=MIN_CONTRAST,
                            ratio_text=site_form.ratio_text,
+                           logo_options=site_form.logo_options(sess, site, form["logo"]),
                            decimal=get_decimal_symbol(g.locale)), 422 if error else 200
 
 

@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
+from ..content import media
+from ..content.authoring import AuthoringError
 from ..content.documents import (
     ImportFailed,
     check_against_site,
@@ -20,6 +22,7 @@ from ..content.documents import (
     in_file_order,
     read_files,
 )
+from ..content.media_files import export_media, import_media
 from ..store import audit
 from ..store.db import describe_write_error
 from ..store.manage import ConfigError, get_site
@@ -65,9 +68,13 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         return [message for result in plugins.call("validate_article", view.enabled_plugins, site.slug,
                                                    article=doc, site=view) for message in result.value]
 
-    errors = [problem for item in parsed for problem in item.problems]
+    # The folder's own images first: its articles may name them.
+    errors = import_media(sess, site, path, current_app.config.get("MEDIA_MAX_PIXELS", 40_000_000))
+    errors += [problem for item in parsed for problem in item.problems]
     errors += check_against_site(parsed, site, known_categories(view), plugin_checks)
+    errors += media_problems(sess, site, parsed)
     if errors:
+        sess.rollback()  # nothing of the folder stays, its images neither
         raise ImportFailed(in_file_order(errors, files))
     docs = [item.doc for item in parsed]
     try:
@@ -80,6 +87,26 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
         sess.rollback()
         raise
     return report
+
+
+def media_problems(sess, site, parsed) -> list[AuthoringError]:
+    """An image key (``image:`` or ``media:key`` in the body) the site's library lacks,
+    named with its line, as an unknown citation key is."""
+    errors = []
+    for item in parsed:
+        doc = item.doc
+        if doc is None:
+            continue
+        for key in media.missing_keys(sess, site.id, doc.body, doc.extra):
+            hero = key == media.hero_key(doc.extra)
+            if hero:
+                line = item.line_of(media.HERO)
+            else:
+                at = next((i for i, text in enumerate(doc.body.splitlines()) if f"media:{key}" in text), 0)
+                line = doc.body_line + at
+            errors.append(AuthoringError(media.missing_message(key), source=item.source, line=line,
+                                         field=media.HERO if hero else "body"))
+    return errors
 
 
 def print_problems(errors) -> int:
@@ -152,7 +179,7 @@ def content_import(path: Path, site_slug: str) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def content_export(site_slug: str, folder: Path) -> None:
-    """Write every article of a site into FOLDER as <locale>/<slug>.md."""
+    """Write every article of a site into FOLDER as <locale>/<slug>.md, and its images into FOLDER/media."""
     sess = session()
     try:
         site = get_site(sess, site_slug)
@@ -161,6 +188,7 @@ def content_export(site_slug: str, folder: Path) -> None:
     with progress() as bar:
         task = bar.add_task("Exporting", total=None)
         written = export_site(sess, site, folder, lambda _p: bar.advance(task))
+        written += export_media(sess, site, folder)
         bar.update(task, total=len(written))
     console.print(f"Wrote {len(written)} file(s) to {folder}.")
 

@@ -23,6 +23,9 @@ class PageContext:
     article: Any = None
     category: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the article's hero image for head extras (og:image, JSON-LD): ``{"url": absolute
+    #: URL of its 1200×630 crop, "width", "height", "alt", "type"}``; None without one
+    image: dict[str, Any] | None = None
     #: slot / head HTML already rendered for this article version (see fragments.py)
     prerendered: dict[str, Any] = field(default_factory=dict)
     _numbers: dict[str, int] | None = None

@@ -25,13 +25,16 @@ WORDS_PER_MINUTE = 200
 #: ``ctx.extra`` key of ``text → Markup``: plain text (an FAQ answer) with its
 #: citations rendered like the body's, in the same numbering (set by render_body)
 CITED_TEXT = "cited_text"
+#: ``ctx.extra`` key of ``(key, alt override) → HTML | None``: an inline image of the
+#: site's library (``![alt](media:key)``), set by the caller that can read the library
+MEDIA_IMAGE = "media_image"
 
 #: ``<bdi>`` and ``dir`` (on any element) stay: plugins isolate text whose direction
 #: differs from the page's (an English source in an Arabic article) with them.
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "bdi", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "section", "small", "span",
+    "ins", "kbd", "li", "mark", "nav", "ol", "p", "picture", "pre", "q", "s", "section", "small", "source", "span",
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
     "ul",
 }
@@ -39,7 +42,8 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-labelledby",
           "aria-describedby", "aria-hidden"},
     "a": {"href", "hreflang"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes", "decoding", "fetchpriority"},
+    "source": {"srcset", "sizes", "type", "width", "height"},
     "ol": {"start", "reversed"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -79,6 +83,19 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if src.startswith("media:"):
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        callback = env.get("media_image")
+        html = callback(src[len("media:"):], alt) if callback else None
+        # A key the library lacks (a draft's preview: saving refuses it) shows its
+        # words, never a broken image.
+        return html if html is not None else str(escape(alt))
+    return self.image(tokens, idx, options, env)
+
+
 def _render_citation(self, tokens, idx, options, env) -> str:
     callback = env.get("render_citation")
     keys = tokens[idx].meta["keys"]
@@ -93,6 +110,7 @@ def markdown() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify, permalink=False)
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -157,7 +175,8 @@ def render_body(ctx: PageContext, plugins) -> Markup:
     citation_html = _citation_renderer(ctx, plugins)
     ctx.extra[CITED_TEXT] = lambda text: _cited_text(text, citation_html)
     site = ctx.site
-    html = markdown().render(ctx.article.body, {"render_citation": citation_html})
+    html = markdown().render(ctx.article.body, {"render_citation": citation_html,
+                                                "media_image": ctx.extra.get(MEDIA_IMAGE)})
     for result in plugins.call("html_transforms", site.enabled_plugins, site.slug, site=site):
         try:
             transforms = list(result.value)

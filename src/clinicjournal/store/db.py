@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter, ValidationError
 
+from . import media  # noqa: F401  (the media tables are part of Base.metadata)
 from .models import Setting
 from .startup import StartupError, shown_url
 

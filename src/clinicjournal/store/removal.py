@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .catalog_models import CatalogEdit, CatalogRevision
+from .media import MediaFile, MediaItem
 from .models import (
     Article,
     AuditEvent,
@@ -65,6 +66,8 @@ def delete_site(sess: Session, site: Site) -> SiteContents:
             (SlugRedirect, SlugRedirect.site_id == site.id),
             (Article, Article.site_id == site.id),
             (Membership, Membership.site_id == site.id),
+            (MediaItem, MediaItem.site_id == site.id),
+            (MediaFile, MediaFile.site_id == site.id),
             (SitePlugin, SitePlugin.site_id == site.id),
             (SiteHost, SiteHost.site_id == site.id),
             (PluginHealth, PluginHealth.site_slug == site.slug)):

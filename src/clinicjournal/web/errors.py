@@ -140,6 +140,12 @@ def _too_large(exc: RequestEntityTooLarge):
         message = gettext("Files of up to %(size)s MB can be uploaded; this one is larger, so nothing was saved. "
                           "Shorten the article, or split it into several articles of their own, and upload "
                           "each file again.", size=_megabytes(files))
+    elif request.endpoint == "admin.media_library":
+        files = min(limit, current_app.config["MEDIA_UPLOAD_MAX_BYTES"])
+        title = gettext("The file is too large to upload")
+        message = gettext("Images of up to %(size)s MB can be uploaded; this one is larger, so nothing was saved. "
+                          "Save it smaller (2000 pixels wide is plenty) and upload it again.",
+                          size=_megabytes(files))
     else:
         title = gettext("This form is too large to send")
         message = gettext("The administration accepts up to %(size)s MB at a time; this form sent more, so "

@@ -20,6 +20,7 @@ from ..content.render import headings, render_body
 from ..platform.hookspecs import SLOTS
 from ..store import db
 from .articles import with_sources
+from .media import article_images
 from .memo import Memo
 from .pagebits import render_head, render_slot
 from .scope import page_scope
@@ -54,7 +55,8 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
         failures_before = state.plugins.failure_count
         # The body first: citation markers record where each source is cited,
         # which the Sources list (a slot) links back to.
-        found = {"body": render_body(ctx, state.plugins), "toc": headings(article.body),
+        hero = article_images(ctx)  # before the body: its inline images and ctx.image
+        found = {"hero": hero, "image": ctx.image, "body": render_body(ctx, state.plugins), "toc": headings(article.body),
                  "references": article.references}
         for name in SLOTS:
             found["slot:" + name] = render_slot(name, ctx)
@@ -65,8 +67,10 @@ def article_fragments(ctx: PageContext) -> dict[str, Any]:
             g.cacheable = False
         elif memo is not None:
             memo.put(key, found)
-    elif article.references is None:  # what the memo holds is what the query would return
-        ctx.article = replace(article, references=found["references"])
+    else:
+        ctx.image = found["image"]
+        if article.references is None:  # what the memo holds is what the query would return
+            ctx.article = replace(article, references=found["references"])
     ctx.prerendered.update({k: v for k, v in found.items() if k.startswith(("slot:", "head"))})
     return found
 

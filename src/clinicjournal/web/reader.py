@@ -10,7 +10,7 @@ from ..content.context import PageContext
 from ..content.translations_status import outdated_since
 from ..i18n import negotiate
 from ..store import db
-from . import article_page, articles, feeds, retired, search, sitemap
+from . import article_page, articles, feeds, media, retired, search, sitemap
 from .assets import render_page, static_url
 from .fragments import article_fragments
 from .pagebits import article_url, category_url, index_url, init_jinja, site_categories
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.register_blueprint(bp)
     sitemap.init_app(app)
+    media.init_app(app)
     init_jinja(app)
 
 
@@ -148,6 +149,7 @@ def render_article(item, *, versions=(), nearby=None, outdated_source=None, alte
         "article.html" if item.kind == "article" else "page.html",
         article=ctx.article,  # with its references, which the fragments may have loaded
         body=parts["body"],
+        hero=parts["hero"],
         toc=parts["toc"],
         category=site_categories(site).get(item.category or ""),
         versions=list(versions),

@@ -83,3 +83,57 @@
     });
   });
 })();
+
+/* The media library's focal point: a click on the picture fills the two number
+   fields (which work on their own without JavaScript) and moves the mark; on the
+   upload form the chosen file is shown first (read as a data: URL, which the
+   admin's Content-Security-Policy allows for images). */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-focal]");
+  if (!box) { return; }
+  var image = box.querySelector("[data-focal-image]");
+  if (!image) {  // the upload form: the picture appears when a file is chosen
+    image = document.createElement("img");
+    image.className = "focal__image";
+    image.setAttribute("data-focal-image", "");
+    image.alt = box.getAttribute("data-alt") || "";
+    image.hidden = true;
+    box.insertBefore(image, box.firstChild);
+  }
+  var mark = box.querySelector("[data-focal-mark]");
+  var fx = document.getElementById("f-focal_x");
+  var fy = document.getElementById("f-focal_y");
+  function place() {
+    var x = parseFloat(fx.value), y = parseFloat(fy.value);
+    if (isNaN(x) || isNaN(y) || image.hidden) { mark.hidden = true; return; }
+    mark.hidden = false;
+    mark.style.left = (x * 100) + "%";
+    mark.style.top = (y * 100) + "%";
+  }
+  image.addEventListener("click", function (event) {
+    var rect = image.getBoundingClientRect();
+    var x = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
+    var y = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height));
+    fx.value = x.toFixed(2);
+    fy.value = y.toFixed(2);
+    place();
+  });
+  fx.addEventListener("input", place);
+  fy.addEventListener("input", place);
+  var file = document.querySelector("[data-focal-file]");
+  if (file) {
+    file.addEventListener("change", function () {
+      var chosen = file.files && file.files[0];
+      if (!chosen) { return; }
+      var reader = new FileReader();
+      reader.onload = function () {
+        image.src = reader.result;
+        image.hidden = false;
+        place();
+      };
+      reader.readAsDataURL(chosen);
+    });
+  }
+  place();
+})();
