@@ -27,6 +27,7 @@ from .models import (
     SitePlugin,
     SlugRedirect,
 )
+from .people import Person
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def delete_site(sess: Session, site: Site) -> SiteContents:
             (Reference, Reference.article_id.in_(in_site)),
             (SlugRedirect, SlugRedirect.site_id == site.id),
             (Article, Article.site_id == site.id),
+            (Person, Person.site_id == site.id),
             (Membership, Membership.site_id == site.id),
             (SitePlugin, SitePlugin.site_id == site.id),
             (SiteHost, SiteHost.site_id == site.id),

@@ -56,7 +56,7 @@ NOT_STORED = (MARK, "date")
 HIT = ("X-Cache", "hit")
 NOT_MODIFIED = Response(status=304).status  # as werkzeug writes it
 #: Models whose changes retire cached pages (checked by name to avoid import cycles).
-WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
+WATCHED = {"Article", "Person", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
 
 
 class Generation:

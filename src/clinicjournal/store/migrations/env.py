@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from clinicjournal.store import people  # noqa: F401  (registers the person table on Base)
 from clinicjournal.store.models import Base
 
 config = context.config
