@@ -85,6 +85,10 @@ def install(app, create_site, publish, tmp_path):
         accounts.grant(sess, user, alpha, "editor")
         tokens.store(sess, user, tokens.RESET, tokens.new_token(), dt.timedelta(hours=1))  # a live link
         audit.record(sess, user, "article.saved", site=alpha, target="sleep-well", note="ünïcode")
+        from clinicjournal.store.people import Person
+
+        sess.add(Person(site_id=alpha.id, slug="leila-haddad", name="Leila Haddad", credentials="MD",
+                        role={"en": "Family physician"}, bio={"de": "Hausärztin."}, user_id=user.id))
         sess.commit()
     return app
 
@@ -102,6 +106,7 @@ def check_served(app) -> None:
     assert german.status_code == 200
     assert "Alpha-Praxis" in german.get_data(as_text=True)  # the site's name in German
     assert client.get("/en/draft-one/", headers={"Host": HOST}).status_code == 404
+    assert "Leila Haddad" in client.get("/en/people/leila-haddad/", headers={"Host": HOST}).get_data(as_text=True)
     found = client.get("/en/search?q=sleep", headers={"Host": HOST}).get_data(as_text=True)
     assert "/en/sleep-well/" in found  # the search index was rebuilt from the restored rows
     page.close()
