@@ -119,3 +119,20 @@ def test_deleting_a_site_removes_its_people(app, create_site):
         removal.delete_site(sess, manage.get_site(sess, "alpha"))
         sess.commit()
         assert sess.scalar(select(Person)) is None
+
+
+def test_article_jsonld_names_the_profiles(app, create_site):
+    create_site("alpha")
+    reviewer = make_user(app, "omar@alpha.test", site="alpha", roles=["reviewer"], name="Omar Said")
+    add_person(app, "alpha", "leila-haddad", "Leila Haddad", credentials="MD")
+    add_person(app, "alpha", "omar-said", "Omar Said", user_id=reviewer, credentials="PharmD",
+               role={"en": "Pharmacist"})
+    article_id = add_article(app, "alpha", "sleep-well", extra="author_key: leila-haddad\n",
+                             signed=("Omar Said", "2025-01-10"))
+    sign_live(app, article_id, "omar@alpha.test")
+    html = get(app, "/en/sleep-well/").get_data(as_text=True)
+    nodes = [json.loads(m) for m in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    page = next(n for n in nodes if n.get("@type") == "MedicalWebPage")
+    assert page["author"]["url"].endswith("/en/people/leila-haddad/") and page["author"]["honorificSuffix"] == "MD"
+    assert page["reviewedBy"]["url"].endswith("/en/people/omar-said/")
+    assert page["reviewedBy"]["jobTitle"] == "Pharmacist"

@@ -40,6 +40,10 @@ class Byline:
         """What the header's memo must vary on: a renamed profile changes the line."""
         return tuple((p.id, p.slug, p.name, p.credentials) if p else None for p in (self.author, self.reviewer))
 
+    def jsonld(self, locale: str, default_locale: str) -> dict:
+        return {role: person_jsonld(p, locale, default_locale)
+                for role, p in (("author", self.author), ("reviewer", self.reviewer)) if p is not None}
+
 
 def _signed_live(revision_id):
     """The live revision, with a sign-off that covers its own content."""

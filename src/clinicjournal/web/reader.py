@@ -142,10 +142,11 @@ def render_article(item, *, versions=(), nearby=None, outdated_source=None, alte
     The one render pipeline behind the reader's view and the admin's preview.
     """
     site = g.site
-    ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
+    byline = people.byline(db.session(), site.id, item) if item.kind == "article" else people.Byline()
+    ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item,
+                      extra={"people": byline.jsonld(g.locale, site.default_locale)})
     g.page_ctx = ctx
     parts = article_fragments(ctx)
-    byline = people.byline(db.session(), site.id, item) if item.kind == "article" else people.Byline()
     return render_page(
         "article.html" if item.kind == "article" else "page.html",
         article=ctx.article,  # with its references, which the fragments may have loaded
