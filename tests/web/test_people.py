@@ -136,3 +136,17 @@ def test_article_jsonld_names_the_profiles(app, create_site):
     assert page["author"]["url"].endswith("/en/people/leila-haddad/") and page["author"]["honorificSuffix"] == "MD"
     assert page["reviewedBy"]["url"].endswith("/en/people/omar-said/")
     assert page["reviewedBy"]["jobTitle"] == "Pharmacist"
+
+
+def test_import_refuses_an_unknown_author_key_naming_it(cli, create_site, write_article, app, tmp_path):
+    create_site("alpha")
+    add_person(app, "alpha", "leila-haddad", "Leila Haddad")
+    good = write_article(tmp_path / "good", slug="fine", author="Dr L. Haddad", author_key="leila-haddad")
+    assert cli("content", "import", good, "--site", "alpha").exit_code == 0
+    bad = write_article(tmp_path / "bad", slug="typo", author_key="leila-hadad")
+    result = cli("content", "import", bad, "--site", "alpha")
+    assert result.exit_code != 0
+    assert "leila-hadad" in result.output and "author_key" in result.output
+    export = tmp_path / "out"
+    assert cli("content", "export", export, "--site", "alpha").exit_code == 0
+    assert "author_key: leila-haddad" in next(export.rglob("fine*")).read_text()  # export carries the key

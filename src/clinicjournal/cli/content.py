@@ -20,7 +20,7 @@ from ..content.documents import (
     in_file_order,
     read_files,
 )
-from ..store import audit
+from ..store import audit, people
 from ..store.db import describe_write_error
 from ..store.manage import ConfigError, get_site
 from ..web.sites import to_view
@@ -66,7 +66,8 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
                                                    article=doc, site=view) for message in result.value]
 
     errors = [problem for item in parsed for problem in item.problems]
-    errors += check_against_site(parsed, site, known_categories(view), plugin_checks)
+    errors += check_against_site(parsed, site, known_categories(view), plugin_checks,
+                                 people=people.slugs(sess, site.id))
     if errors:
         raise ImportFailed(in_file_order(errors, files))
     docs = [item.doc for item in parsed]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base
 
@@ -40,3 +40,8 @@ class Person(Base):
 
     def bio_in(self, locale: str, default_locale: str) -> str:
         return self.bio.get(locale) or self.bio.get(default_locale) or ""
+
+
+def slugs(sess: Session, site_id: int) -> set[str]:
+    """The profile slugs of a site: what front matter ``author_key`` may name."""
+    return set(sess.scalars(select(Person.slug).where(Person.site_id == site_id)))
