@@ -150,3 +150,12 @@ def test_import_refuses_an_unknown_author_key_naming_it(cli, create_site, write_
     export = tmp_path / "out"
     assert cli("content", "export", export, "--site", "alpha").exit_code == 0
     assert "author_key: leila-haddad" in next(export.rglob("fine*")).read_text()  # export carries the key
+
+
+def test_the_demo_has_profiles_in_both_sites(cli, app):
+    assert cli("demo").exit_code == 0
+    assert cli("demo").exit_code == 0  # a re-run adds no duplicate
+    client = app.test_client()
+    arabic = client.get("/ar/people/leila-haddad/", base_url="http://harbourview.localhost")
+    assert arabic.status_code == 200 and "أخصائية تغذية مسجّلة" in arabic.get_data(as_text=True)
+    assert client.get("/fr/people/priya-nair/", base_url="http://cedar-ridge.localhost").status_code == 200
