@@ -107,10 +107,14 @@ def article_node(ctx, url: str, category) -> dict:
         node["description"] = article.summary
     if article.published:
         node["datePublished"] = article.published.isoformat()
-    if article.author:
-        node["author"] = _person(article.author)
+    # The core puts profile-backed Person nodes (name, credentials, role, profile
+    # URL) in ctx.extra["people"] when the byline links a profile; the reviewer's
+    # is only there when the account that signed the live text off has one.
+    people = ctx.extra.get("people") or {}
+    if people.get("author") or article.author:
+        node["author"] = people.get("author") or _person(article.author)
     if article.reviewer:
-        node["reviewedBy"] = _person(article.reviewer)
+        node["reviewedBy"] = people.get("reviewer") or _person(article.reviewer)
     if article.reviewed:
         node["lastReviewed"] = article.reviewed.isoformat()
     if category is not None:

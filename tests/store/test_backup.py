@@ -91,6 +91,10 @@ def install(app, create_site, publish, tmp_path):
         from clinicjournal.content import media
 
         media.add(sess, alpha, "entrance", jpeg_with_gps(640, 400), {"en": "The door", "de": "Die Tür"})
+        from clinicjournal.store.people import Person
+
+        sess.add(Person(site_id=alpha.id, slug="leila-haddad", name="Leila Haddad", credentials="MD",
+                        role={"en": "Family physician"}, bio={"de": "Hausärztin."}, user_id=user.id))
         sess.commit()
     return app
 
@@ -108,6 +112,7 @@ def check_served(app) -> None:
     assert german.status_code == 200
     assert "Alpha-Praxis" in german.get_data(as_text=True)  # the site's name in German
     assert client.get("/en/draft-one/", headers={"Host": HOST}).status_code == 404
+    assert "Leila Haddad" in client.get("/en/people/leila-haddad/", headers={"Host": HOST}).get_data(as_text=True)
     found = client.get("/en/search?q=sleep", headers={"Host": HOST}).get_data(as_text=True)
     assert "/en/sleep-well/" in found  # the search index was rebuilt from the restored rows
     page.close()

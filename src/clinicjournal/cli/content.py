@@ -23,7 +23,7 @@ from ..content.documents import (
     read_files,
 )
 from ..content.media_files import export_media, import_media
-from ..store import audit
+from ..store import audit, people
 from ..store.db import describe_write_error
 from ..store.manage import ConfigError, get_site
 from ..web.sites import to_view
@@ -71,7 +71,8 @@ def import_path(site_slug: str, path: Path, show_progress: bool = True):
     # The folder's own images first: its articles may name them.
     errors = import_media(sess, site, path, current_app.config.get("MEDIA_MAX_PIXELS", 40_000_000))
     errors += [problem for item in parsed for problem in item.problems]
-    errors += check_against_site(parsed, site, known_categories(view), plugin_checks)
+    errors += check_against_site(parsed, site, known_categories(view), plugin_checks,
+                                 people=people.slugs(sess, site.id))
     errors += media_problems(sess, site, parsed)
     if errors:
         sess.rollback()  # nothing of the folder stays, its images neither

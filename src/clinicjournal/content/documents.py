@@ -75,8 +75,10 @@ def read_files(files: Iterable[Path], progress: Callable[[Path], None] | None = 
 
 
 def check_against_site(parsed: list[Parsed], site: Site, known_categories: set[str] | None,
-                       validate: Callable[[ArticleData], list[str]] | None = None) -> list[AuthoringError]:
-    """Problems that depend on the site: locales it serves, categories, duplicates, plugins' checks.
+                       validate: Callable[[ArticleData], list[str]] | None = None,
+                       people: set[str] | None = None) -> list[AuthoringError]:
+    """Problems that depend on the site: locales it serves, categories, duplicates, plugins' checks,
+    and an ``author_key`` naming no profile of ``people`` (the site's profile slugs).
 
     Files with problems of their own are checked too, on the fields they got
     right (a refused locale is not also "not served"); plugins' checks run only
@@ -98,6 +100,11 @@ def check_against_site(parsed: list[Parsed], site: Site, known_categories: set[s
         if doc.category and known_categories is not None and doc.category not in known_categories:
             err(f"unknown category {doc.category!r}; categories offered by installed plugins: "
                 f"{', '.join(sorted(known_categories)) or 'none'}", "category")
+        author_key = (doc.extra or {}).get("author_key")
+        if author_key is not None and people is not None and (
+                not isinstance(author_key, str) or author_key not in people):
+            err(f"author_key {author_key!r} names no person profile of site {site.slug!r} (profiles: "
+                f"{', '.join(sorted(people)) or 'none'}); create that profile first", "author_key")
         if not refused & {"slug", "locale"}:
             key = (doc.locale, doc.slug)
             if key in seen:

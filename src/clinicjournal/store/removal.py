@@ -29,6 +29,7 @@ from .models import (
     SitePlugin,
     SlugRedirect,
 )
+from .people import Person
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def delete_site(sess: Session, site: Site) -> SiteContents:
             (Reference, Reference.article_id.in_(in_site)),
             (SlugRedirect, SlugRedirect.site_id == site.id),
             (Article, Article.site_id == site.id),
+            (Person, Person.site_id == site.id),
             (Membership, Membership.site_id == site.id),
             (MediaItem, MediaItem.site_id == site.id),
             (MediaFile, MediaFile.site_id == site.id),

@@ -66,7 +66,7 @@ HIT = ("X-Cache", "hit")
 ENCODED_HERE = "clinicjournal.page_cache"
 NOT_MODIFIED = Response(status=304).status  # as werkzeug writes it
 #: Models whose changes retire cached pages (checked by name to avoid import cycles).
-WATCHED = {"Article", "Reference", "Site", "SiteHost", "SitePlugin", "Setting", "MediaItem"}
+WATCHED = {"Article", "MediaItem", "Person", "Reference", "Site", "SiteHost", "SitePlugin", "Setting"}
 
 
 class PageCache:

@@ -10,7 +10,7 @@ from ..content.context import PageContext
 from ..content.translations_status import outdated_since
 from ..i18n import negotiate
 from ..store import db
-from . import article_page, articles, feeds, media, retired, search, sitemap
+from . import article_page, articles, feeds, media, people, retired, search, sitemap
 from .assets import render_page, static_url
 from .fragments import article_fragments
 from .pagebits import article_url, category_url, index_url, init_jinja, site_categories
@@ -20,6 +20,7 @@ bp = Blueprint("reader", __name__, url_prefix="/<locale>")
 bp.add_url_rule("/feed.xml", "feed", feeds.site_feed)
 bp.add_url_rule("/category/<slug>/feed.xml", "category_feed", feeds.category_feed)
 bp.add_url_rule("/search", "search", search.search_page)
+bp.add_url_rule("/people/<slug>/", "person", people.person_page)
 
 
 def init_app(app: Flask) -> None:
@@ -142,7 +143,9 @@ def render_article(item, *, versions=(), nearby=None, outdated_source=None, alte
     The one render pipeline behind the reader's view and the admin's preview.
     """
     site = g.site
-    ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item)
+    byline = people.byline(db.session(), site.id, item) if item.kind == "article" else people.Byline()
+    ctx = PageContext(site=site, locale=g.locale, page=item.kind, article=item,
+                      extra={"people": byline.jsonld(g.locale, site.default_locale)})
     g.page_ctx = ctx
     parts = article_fragments(ctx)
     return render_page(
@@ -156,4 +159,6 @@ def render_article(item, *, versions=(), nearby=None, outdated_source=None, alte
         nearby=nearby,
         outdated_source=outdated_source,
         alternates=list(alternates),
+        byline=byline,
+        person_url=people.person_url,
     )

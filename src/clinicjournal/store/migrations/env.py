@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from clinicjournal.store import catalog_models, media  # noqa: F401  (their tables are part of Base.metadata)
+from clinicjournal.store import catalog_models, media, people  # noqa: F401  (their tables are part of Base.metadata)
 from clinicjournal.store.models import Base
 
 config = context.config
