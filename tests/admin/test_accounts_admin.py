@@ -17,7 +17,7 @@ from clinicjournal.store import db
 from clinicjournal.store.models import AccountToken, AdminSession, AuditEvent, User
 
 NEW_PASSWORD = "lantern orchard velvet quarry"
-ACTIONS = ("name", "disable", "enable", "password-reset", "invitation")
+ACTIONS = ("name", "disable", "enable", "password-reset", "invitation", "shared-translations")
 
 
 def text_of(response) -> str:
@@ -287,3 +287,27 @@ def test_the_cli_disable_and_enable_share_the_rule_and_end_sessions(app, sites, 
     assert browser.get("/admin/alpha/").status_code == 302  # an enable revives no old session
     result = cli("user", "disable", "site_admin@alpha.test")
     assert result.exit_code != 0 and "clinicjournal user grant OTHER-EMAIL --site alpha" in result.output
+
+
+def test_a_network_admin_lets_a_translator_edit_the_shared_catalogs_of_chosen_languages(app, sites, login):
+    network, translator = login(sites.network), login("translator@alpha.test")
+    target = user_id(app, "translator@alpha.test")
+    shared = "/admin/alpha/translations/core/de?scope=shared"
+    assert translator.get(shared).status_code == 403  # a site's translator edits the site's own wording only
+    page = network.get(f"/admin/accounts/{target}").get_data(as_text=True)
+    assert 'value="de"' in page and 'value="ar"' in page  # every language the shared catalogs have
+
+    response = network.post(f"/admin/accounts/{target}/shared-translations", {"locales": ["de", "xx"]},
+                            follow_redirects=True)
+    assert notices(response) == ["Saved: translator@alpha.test edits the shared translations of the languages "
+                                 "ticked."]
+    assert translator.get(shared).status_code == 200
+    assert translator.get("/admin/alpha/translations/core/ar?scope=shared").status_code in (403, 404)
+    assert [(e.actor, e.target, e.detail.get("locale")) for e in events(app, "translation.granted")] == [
+        (sites.network, "translator@alpha.test", "de")]  # the forged code is ignored
+    again = network.post(f"/admin/accounts/{target}/shared-translations", {"locales": ["de"]}, follow_redirects=True)
+    assert notices(again) == ["Nothing changed."]
+
+    network.post(f"/admin/accounts/{target}/shared-translations", {})
+    assert translator.get(shared).status_code == 403
+    assert [e.target for e in events(app, "translation.grant_removed")] == ["translator@alpha.test"]

@@ -9,14 +9,24 @@ owner choose one.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..i18n import language_here
 from ..mail.compose import send_quietly
 from ..store import audit, db
 from ..store.models import User
-from . import accounts, bp, invitations, sessions, tokens
+from . import accounts, bp, catalog_grants, invitations, sessions, tokens
 from .roles import route
 from .ui import form_text
 from .views_invitations import accounts_page_context, send_invitation
@@ -47,7 +57,13 @@ def _page(user: User, *, error: str | None = None, members_site: str | None = No
         "admin/account.html", account=user, error=error, members_site=members_site,
         name=user.name if name is None else name, name_error=name_error,
         pending=invitations.is_pending(user), invitation=tokens.pending_invitation(sess, user),
-        session_count=len(sessions.of_user(sess, user))), status
+        session_count=len(sessions.of_user(sess, user)),
+        shared_languages=[(code, language_here(code)) for code in _shared_locales()],
+        shared_granted=catalog_grants.granted(sess, user)), status
+
+
+def _shared_locales() -> list[str]:
+    return catalog_grants.shared_locales(current_app.extensions["clinicjournal"].catalogs.directories["core"])
 
 
 def rename_from_form(user: User, done: str):
@@ -164,4 +180,15 @@ def account_reinvite(user_id: int):
     audit.record(sess, g.user, "user.invitation_resent", target=user.email)
     sess.commit()
     send_invitation(user, message)
+    return _back(user)
+
+
+@route(bp, "/accounts/<int:user_id>/shared-translations", "network", methods=["POST"])
+def account_shared_translations(user_id: int):
+    """The languages of the shared catalogs this account may edit (the Translations screens)."""
+    user, sess = _user_or_404(user_id), db.session()
+    changed = catalog_grants.set_granted(sess, user, set(request.form.getlist("locales")), _shared_locales(), g.user)
+    sess.commit()
+    flash(_("Saved: %(email)s edits the shared translations of the languages ticked.", email=user.email)
+          if changed else _("Nothing changed."), "success")
     return _back(user)

@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from rich.markup import escape
 
-from ..admin import accounts
+from ..admin import accounts, catalog_grants
 from ..i18n.transfer import export
-from ..store import audit, manage
-from ..store.catalog_models import CatalogGrant
+from ..store import manage
 from .base import console, fail, session
 from .catalog_files import plugin_target
 from .translate import translate_group
@@ -63,9 +63,11 @@ def grant_cmd(email: str, locale: str) -> None:
         user = accounts.get_user(sess, email)
     except accounts.AccountError as exc:
         fail(str(exc))
-    if sess.get(CatalogGrant, (user.id, locale)) is None:
-        sess.add(CatalogGrant(user_id=user.id, locale=locale, detail={}))
-        audit.record(sess, None, "translation.granted", target=user.email, locale=locale)
+    offered = catalog_grants.shared_locales(current_app.extensions["clinicjournal"].catalogs.directories["core"])
+    if locale not in offered:
+        fail(f"There is no shared {locale!r} catalog: the languages are {', '.join(offered)}. "
+             "Check the code (e.g. de, not de-DE), or add the language first (docs/translators.md).")
+    catalog_grants.grant(sess, user, locale, None)
     sess.commit()
     console.print(f"{escape(user.email)} may now edit the shared {escape(locale)} translations.")
 
@@ -81,10 +83,7 @@ def revoke_cmd(email: str, locale: str) -> None:
         user = accounts.get_user(sess, email)
     except accounts.AccountError as exc:
         fail(str(exc))
-    found = sess.get(CatalogGrant, (user.id, locale))
-    if found is not None:
-        sess.delete(found)
-        audit.record(sess, None, "translation.grant_removed", target=user.email, locale=locale)
+    catalog_grants.revoke(sess, user, locale, None)
     sess.commit()
     console.print(f"{escape(user.email)} no longer edits the shared {escape(locale)} translations.")
 
