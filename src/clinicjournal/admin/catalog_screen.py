@@ -5,8 +5,8 @@ placeholders as tokens. The views are in views_translations.py.
 Who may edit which scope (decided here, documented in docs/admins.md):
 
 * the **shared** (install-wide) catalogs of a language: network admins, and
-  accounts a network admin granted that language (``catalog_grant``, made with
-  ``clinicjournal translate grant EMAIL LOCALE``);
+  accounts a network admin granted that language (``catalog_grant``, made on the
+  account page or with ``clinicjournal translate grant EMAIL LOCALE``: catalog_grants.py);
 * a **site's own wording**: that site's site admins (every language of the
   site) and its translators (the languages their role names, or all).
 """
