@@ -91,6 +91,8 @@ def test_create_edit_and_the_public_page(app, sites, login):
     page = app.test_client().get("/en/people/leila-haddad/", base_url="http://alpha.localhost")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<picture class="media">' in html and 'alt="Leila at the clinic"' in html
+    again = app.test_client().get("/en/people/leila-haddad/", base_url="http://alpha.localhost")
+    assert again.headers.get("X-Cache") == "hit"  # so what follows shows the save retiring it
     # an edit retires the cached page at once
     changed = client.post(f"/admin/alpha/people/{person.id}",
                           form(slug="leila-haddad", credentials="MD, MPH", photo_id="", user_id=str(me)))
@@ -176,6 +178,9 @@ def test_delete_needs_the_typed_address(app, sites, login):
     client = login("site_admin@alpha.test")
     client.post("/admin/alpha/people/new", form())
     [person] = people(app)
+    for _twice in range(2):
+        cached = app.test_client().get("/en/people/leila-haddad/", base_url="http://alpha.localhost")
+    assert cached.headers.get("X-Cache") == "hit"
     assert client.post(f"/admin/alpha/people/{person.id}/delete", {"confirm": "nope"}).status_code == 422
     assert len(people(app)) == 1
     done = client.post(f"/admin/alpha/people/{person.id}/delete", {"confirm": "leila-haddad"})

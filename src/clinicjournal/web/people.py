@@ -93,6 +93,11 @@ def person_jsonld(person: Person, locale: str, default_locale: str) -> dict:
     return data
 
 
+def _written_in(texts: dict, locale: str, default_locale: str) -> str | None:
+    """The language of the text shown for ``locale``, when it is not ``locale``'s own."""
+    return None if (texts or {}).get(locale) else default_locale
+
+
 def find(sess: Session, site_id: int, slug: str) -> Person | None:
     return sess.scalar(select(Person).where(Person.site_id == site_id, Person.slug == slug))
 
@@ -119,4 +124,8 @@ def person_page(slug: str) -> str:
     return render_page("person.html", person=person, listed=listed, photo=photo, reviewed_ids=reviewed_ids, jsonld=jsonld,
                        role=person.role_in(g.locale, site.default_locale),
                        bio=person.bio_in(g.locale, site.default_locale),
+                       # a role or biography not written in this language is the default language's:
+                       # marked so, its punctuation stays where that language puts it
+                       role_lang=_written_in(person.role, g.locale, site.default_locale),
+                       bio_lang=_written_in(person.bio, g.locale, site.default_locale),
                        alternates=[(loc, person_url(slug, loc)) for loc in site.locales])
