@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -89,9 +90,11 @@ def clean(sess: Session, site, person: Person | None, form: dict[str, str]) -> d
     if person is not None and slug != person.slug:
         named = naming_articles(sess, site.id, person.slug)
         if named:
-            raise PersonError(_l("%(count)d articles name this profile by its address (author_key: %(slug)s); "
-                                 "change their author_key first, or keep the address.",
-                                 count=len(named), slug=person.slug), "slug")
+            raise PersonError(lazy_ngettext(
+                "%(num)d article names this profile by its address (author_key: %(slug)s); "
+                "change its author_key first, or keep the address.",
+                "%(num)d articles name this profile by its address (author_key: %(slug)s); "
+                "change their author_key first, or keep the address.", len(named), slug=person.slug), "slug")
     credentials = _line(form.get("credentials", ""))
     if len(credentials) > CREDENTIALS_MAX:
         raise PersonError(_l("The credentials are longer than %(most)d characters.", most=CREDENTIALS_MAX),
