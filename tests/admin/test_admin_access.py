@@ -24,6 +24,7 @@ from clinicjournal.store.models import (
     SitePlugin,
     SlugRedirect,
 )
+from clinicjournal.store.people import Person
 
 
 def admin_rules(app):
@@ -35,7 +36,7 @@ def fill(rule, site: str, ids) -> str:
     values = {"site": site, "article_id": ids["article"], "revision_id": ids["revision"],
               "membership_id": ids["membership"], "redirect_id": ids["redirect"], "name": "takeaway",
               "user_id": ids.get("user", 1), "session_id": ids.get("session", 1), "catalog": "core", "locale": "de",
-              "item_id": ids["media"]}
+              "item_id": ids["media"], "person_id": ids["person"]}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -48,8 +49,11 @@ def object_ids(app, site_id: int, article_id: int) -> dict:
         sess.add(redirect)
         image = media.add(sess, sess.get(Site, site_id), f"image-{article_id}", png(64, 48),
                           {code: "A drawing" for code in sess.get(Site, site_id).locales})
+        person = Person(site_id=site_id, slug=f"person-{article_id}", name="A person")
+        sess.add(person)
         sess.commit()
         return {
+            "person": person.id,
             "media": image.id,
             "redirect": redirect.id,
             "article": article_id,
@@ -71,6 +75,7 @@ def snapshot(app) -> tuple:
             sess.scalar(select(func.count()).select_from(Revision)),
             sess.scalar(select(func.count()).select_from(SlugRedirect)),
             sess.scalar(select(func.count()).select_from(Site)),
+            sess.execute(select(Person.id, Person.slug, Person.name).order_by(Person.id)).all(),
         )
 
 
@@ -113,7 +118,8 @@ def test_objects_of_beta_are_404_under_alpha_urls(app, sites, login, role):
     ids = object_ids(app, sites.beta_id, sites.beta_article)
     before = snapshot(app)
     for rule in admin_rules(app):
-        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id", "redirect_id", "item_id")):
+        if "<site>" not in rule.rule or not any(k in rule.rule for k in ("article_id", "membership_id", "redirect_id", "item_id",
+                                                               "person_id")):
             continue
         url = fill(rule, "alpha", ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -146,6 +152,10 @@ ROLE_MATRIX = [
     ("reviewer", "POST", "/admin/alpha/articles/{draft}/publish", 403),
     ("reviewer", "GET", "/admin/alpha/plugins", 403),
     ("reviewer", "POST", "/admin/alpha/plugins/takeaway/toggle", 403),
+    ("reviewer", "GET", "/admin/alpha/people", 403),
+    ("reviewer", "POST", "/admin/alpha/people/new", 403),
+    ("translator", "GET", "/admin/alpha/people/new", 403),
+    ("translator", "POST", "/admin/alpha/people/new", 403),
     ("editor", "POST", "/admin/alpha/articles/{article}/sign-off", 403),
     ("editor", "GET", "/admin/alpha/settings", 403),
     ("editor", "GET", "/admin/alpha/members", 403),
@@ -170,9 +180,9 @@ def test_roles_on_their_own_site(app, sites, login, role, method, path, status):
 
 def test_what_each_role_may_open(app, sites, login):
     pages = {"site_admin": ["/admin/alpha/plugins", "/admin/alpha/settings", "/admin/alpha/members",
-                            "/admin/alpha/audit", "/admin/alpha/articles/"],
+                            "/admin/alpha/audit", "/admin/alpha/articles/", "/admin/alpha/people"],
              "editor": ["/admin/alpha/articles/", f"/admin/alpha/articles/{sites.alpha_article}",
-                        "/admin/alpha/articles/new", "/admin/alpha/review"],
+                        "/admin/alpha/articles/new", "/admin/alpha/review", "/admin/alpha/people/new"],
              "reviewer": ["/admin/alpha/articles/", f"/admin/alpha/articles/{sites.alpha_article}",
                           "/admin/alpha/review"],
              "translator": [f"/admin/alpha/articles/{sites.alpha_de}", "/admin/alpha/articles/new?locale=de"]}

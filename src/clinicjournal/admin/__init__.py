@@ -75,6 +75,7 @@ def init_app(app: Flask) -> None:
         views_media,
         views_notifications,
         views_password,
+        views_people,
         views_plugins,
         views_retire,
         views_review,

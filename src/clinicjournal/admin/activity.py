@@ -56,6 +56,10 @@ SENTENCES = {
     # TRANSLATORS: %(image)s is the key of an image in the site's media library, such as clinic-entrance.
     "media.uploaded": N_("%(who)s uploaded the image %(image)s"),
     "media.changed": N_("%(who)s changed the description or focal point of the image %(image)s"),
+    # TRANSLATORS: %(profile)s is the name of a person with a profile on the site (an author or reviewer).
+    "person.created": N_("%(who)s added the profile of %(profile)s"),
+    "person.changed": N_("%(who)s changed the profile of %(profile)s"),
+    "person.deleted": N_("%(who)s deleted the profile of %(profile)s"),
     "redirect.added": N_("%(who)s added the old address %(address)s"),
     "redirect.removed": N_("%(who)s removed the old address %(address)s"),
     "plugin.enabled": N_("%(who)s turned on the plugin %(plugin)s"),
@@ -193,6 +197,11 @@ class _Facts:
         return bdi(self.target, "ltr")
 
     _host = _person
+
+    def _profile(self) -> Markup:
+        # the name as it was when the event happened (a deleted profile has no row to look up)
+        return bdi(self.detail.get("name") or self.target)
+
     _image = _person
     _path = _person
 

@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the Translations screens; which language and scope each may edit: catalog_screen.may_edit
     "translations.edit": frozenset({"site_admin", "translator"}),
     "media.manage": frozenset({"editor", "site_admin"}),  # upload images, alt text, focal point
+    # the People screen: author and reviewer profiles, their photo and linked account
+    # (editors name authors in articles; site admins know who works for the clinic)
+    "people.manage": frozenset({"editor", "site_admin"}),
     "network": frozenset(),  # create sites and accounts, the install-wide audit log
 }
 #: A medical sign-off is a professional statement: it needs the reviewer role

@@ -13,15 +13,19 @@ from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from ..content import media
+from ..content import people as profiles
 from ..content.context import PageContext
 from ..store import db
 from ..store.models import Article, Revision
 from ..store.people import Person
 from .articles import ARTICLE, visible
 from .assets import render_page
+from .media import site_root
 from .pagebits import jsonld_dumps, locale_root
 
-AUTHOR_KEY = "author_key"  # front matter: the slug of the author's profile (docs/authoring.md)
+AUTHOR_KEY = profiles.AUTHOR_KEY  # front matter: the slug of the author's profile (docs/authoring.md)
+PHOTO_SIZES = "(min-width: 40rem) 10rem, 8rem"  # the portrait beside the name (journal.css .person__photo)
 
 
 def person_url(slug: str, locale: str | None = None) -> str:
@@ -89,6 +93,11 @@ def person_jsonld(person: Person, locale: str, default_locale: str) -> dict:
     return data
 
 
+def _written_in(texts: dict, locale: str, default_locale: str) -> str | None:
+    """The language of the text shown for ``locale``, when it is not ``locale``'s own."""
+    return None if (texts or {}).get(locale) else default_locale
+
+
 def find(sess: Session, site_id: int, slug: str) -> Person | None:
     return sess.scalar(select(Person).where(Person.site_id == site_id, Person.slug == slug))
 
@@ -107,9 +116,16 @@ def person_page(slug: str) -> str:
         Revision.id.in_([a.live_revision_id for a in listed]), Revision.signed_off_by == person.user_id))
     ) if person.user_id is not None else set()
     g.page_ctx = PageContext(site=site, locale=g.locale, page="person")
+    item = profiles.photo(sess, site.id, person.photo_id)  # of this site only, whatever the row says
+    photo = Markup(media.picture_html(item, site_root(), media.alt_text(item, g.locale, site.default_locale),
+                                      sizes=PHOTO_SIZES, hero=True)) if item is not None else None
     jsonld = Markup(jsonld_dumps({"@context": "https://schema.org", "@type": "ProfilePage",
                                   "mainEntity": person_jsonld(person, g.locale, site.default_locale)}))
-    return render_page("person.html", person=person, listed=listed, reviewed_ids=reviewed_ids, jsonld=jsonld,
+    return render_page("person.html", person=person, listed=listed, photo=photo, reviewed_ids=reviewed_ids, jsonld=jsonld,
                        role=person.role_in(g.locale, site.default_locale),
                        bio=person.bio_in(g.locale, site.default_locale),
+                       # a role or biography not written in this language is the default language's:
+                       # marked so, its punctuation stays where that language puts it
+                       role_lang=_written_in(person.role, g.locale, site.default_locale),
+                       bio_lang=_written_in(person.bio, g.locale, site.default_locale),
                        alternates=[(loc, person_url(slug, loc)) for loc in site.locales])
