@@ -9,8 +9,7 @@ roles: a site's translator edits that site's own wording unless granted this.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,9 +18,10 @@ from ..store.catalog_models import CatalogGrant
 from ..store.models import User
 
 
-def shared_locales(core_directory: Path) -> list[str]:
+def shared_locales() -> list[str]:
     """The languages the shipped core catalog has: those the shared catalogs can be edited in."""
-    return sorted(p.name for p in core_directory.iterdir() if (p / "LC_MESSAGES").is_dir())
+    core = current_app.extensions["clinicjournal"].catalogs.directories["core"]
+    return sorted(p.name for p in core.iterdir() if (p / "LC_MESSAGES").is_dir())
 
 
 def granted(sess: Session, user: User) -> list[str]:

@@ -58,12 +58,8 @@ def _page(user: User, *, error: str | None = None, members_site: str | None = No
         name=user.name if name is None else name, name_error=name_error,
         pending=invitations.is_pending(user), invitation=tokens.pending_invitation(sess, user),
         session_count=len(sessions.of_user(sess, user)),
-        shared_languages=[(code, language_here(code)) for code in _shared_locales()],
+        shared_languages=[(code, language_here(code)) for code in catalog_grants.shared_locales()],
         shared_granted=catalog_grants.granted(sess, user)), status
-
-
-def _shared_locales() -> list[str]:
-    return catalog_grants.shared_locales(current_app.extensions["clinicjournal"].catalogs.directories["core"])
 
 
 def rename_from_form(user: User, done: str):
@@ -187,7 +183,7 @@ def account_reinvite(user_id: int):
 def account_shared_translations(user_id: int):
     """The languages of the shared catalogs this account may edit (the Translations screens)."""
     user, sess = _user_or_404(user_id), db.session()
-    changed = catalog_grants.set_granted(sess, user, set(request.form.getlist("locales")), _shared_locales(), g.user)
+    changed = catalog_grants.set_granted(sess, user, set(request.form.getlist("locales")), catalog_grants.shared_locales(), g.user)
     sess.commit()
     flash(_("Saved: %(email)s edits the shared translations of the languages ticked.", email=user.email)
           if changed else _("Nothing changed."), "success")

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from rich.markup import escape
 
@@ -52,6 +51,13 @@ def export_cmd(locale: str, plugin: str, site_slug: str | None, output: Path | N
     console.print(f"Wrote {escape(str(output))} ({target.name}, {locale}).")
 
 
+def _account(sess, email: str):
+    try:
+        return accounts.get_user(sess, email)
+    except accounts.AccountError as exc:
+        fail(str(exc))
+
+
 @translate_group.command("grant")
 @click.argument("email")
 @click.argument("locale")
@@ -59,11 +65,8 @@ def export_cmd(locale: str, plugin: str, site_slug: str | None, output: Path | N
 def grant_cmd(email: str, locale: str) -> None:
     """Let EMAIL edit the shared (install-wide) catalogs of LOCALE in the browser."""
     sess = session()
-    try:
-        user = accounts.get_user(sess, email)
-    except accounts.AccountError as exc:
-        fail(str(exc))
-    offered = catalog_grants.shared_locales(current_app.extensions["clinicjournal"].catalogs.directories["core"])
+    user = _account(sess, email)
+    offered = catalog_grants.shared_locales()
     if locale not in offered:
         fail(f"There is no shared {locale!r} catalog: the languages are {', '.join(offered)}. "
              "Check the code (e.g. de, not de-DE), or add the language first (docs/translators.md).")
@@ -79,10 +82,7 @@ def grant_cmd(email: str, locale: str) -> None:
 def revoke_cmd(email: str, locale: str) -> None:
     """Take back ``grant``."""
     sess = session()
-    try:
-        user = accounts.get_user(sess, email)
-    except accounts.AccountError as exc:
-        fail(str(exc))
+    user = _account(sess, email)
     catalog_grants.revoke(sess, user, locale, None)
     sess.commit()
     console.print(f"{escape(user.email)} no longer edits the shared {escape(locale)} translations.")
